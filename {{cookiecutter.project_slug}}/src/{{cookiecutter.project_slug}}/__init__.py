@@ -1,0 +1,83 @@
+"""The Flask application factory: reads as a table of contents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from .config import PROJECT_ROOT, settings_from_env, validate
+from .database import configure_sqlite, is_sqlite
+from .extensions import csrf, db, migrate
+from .logging_redaction import install_log_redaction
+from .services import build_services
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    load_dotenv(PROJECT_ROOT / ".env")  # development convenience; real env vars win
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    app.config.from_mapping(settings_from_env())
+    app.config.update(overrides or {})
+    validate(app.config)
+    configure_session_cookie(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    install_log_redaction()
+    app.extensions["fsckmsft"] = build_services(app)
+    return app
+
+
+def configure_session_cookie(app: Flask) -> None:
+    development = app.config["APP_ENV"] != "production"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,  # page scripts cannot read it (XSS cannot steal it)
+        # Lax, not Strict: the callback is a cross-site navigation from fsckmsft and must
+        # carry the cookie; Lax still withholds it from cross-site POSTs (CSRF).
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not development,
+        # __Host- cookies must be Secure, host-only and Path=/: no subdomain can set them.
+        SESSION_COOKIE_NAME="session" if development else "__Host-session",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 14,
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead of a wall-clock limit
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # where SQLite files live
+    db.init_app(app)
+    with app.app_context():
+        if is_sqlite(db.engine):
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import blueprint as auth
+    from .web.views import blueprint as web
+
+    app.register_blueprint(web)
+    app.register_blueprint(auth)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .web.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .web.headers import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,102 @@
+"""Command-line interface: `flask --app <package> <command>`."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .services import services
+from .token_keys import rotate_all_tokens
+
+tokens_cli = AppGroup("tokens", help="Stored tokens: encryption keys.")
+
+
+def sandbox_registration() -> dict:
+    """The app as the sandbox should register it: the manifest plus this machine's callback."""
+    config = current_app.config
+    registration = services().manifest.registration
+    redirect_uris = list(registration.redirect_uris)
+    if config["FSCKMSFT_REDIRECT_URI"] and config["FSCKMSFT_REDIRECT_URI"] not in redirect_uris:
+        redirect_uris.append(config["FSCKMSFT_REDIRECT_URI"])
+    return {
+        "client_id": config["FSCKMSFT_CLIENT_ID"],
+        "client_secret": config["FSCKMSFT_CLIENT_SECRET"],
+        "name": registration.name,
+        "description": registration.description,
+        "homepage_url": registration.homepage_url,
+        "redirect_uris": redirect_uris,
+        "scopes": list(registration.scopes),
+    }
+
+
+def _refuse_in_production() -> None:
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException(
+            "The sandbox is for development and tests; APP_ENV is production."
+        )
+
+
+@click.command("sandbox")
+@click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
+def sandbox_command(port: int) -> None:
+    """Run the local fsckmsft sandbox (authorization server and API) alone."""
+    _refuse_in_production()
+    from sandbox import serve  # imported here only: the app itself never imports the sandbox
+
+    database = f"{current_app.instance_path}/sandbox.db"
+    click.echo(f"fsckmsft sandbox on http://127.0.0.1:{port} (state in {database})")
+    serve(host="127.0.0.1", port=port, database=database, seed_app=sandbox_registration())
+
+
+@click.command("dev")
+@click.option("--app-port", default=8000, show_default=True)
+@click.option("--sandbox-port", default=8001, show_default=True)
+def dev_command(app_port: int, sandbox_port: int) -> None:
+    """Run the sandbox and the app together, the app registered in the sandbox."""
+    _refuse_in_production()
+    from sandbox import serve
+
+    database = f"{current_app.instance_path}/sandbox.db"
+    thread = threading.Thread(
+        target=serve,
+        kwargs={
+            "host": "127.0.0.1",
+            "port": sandbox_port,
+            "database": database,
+            "seed_app": sandbox_registration(),
+        },
+        daemon=True,
+    )
+    thread.start()
+    click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}   App: open http://localhost:{app_port}")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.run(host="localhost", port=app_port, use_reloader=False, threaded=True)
+
+
+@tokens_cli.command("new-key")
+def new_key() -> None:
+    """Print a fresh key-ring entry for TOKEN_ENCRYPTION_KEYS."""
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    click.echo(f"k{secrets.token_hex(4)}:{key}")
+
+
+@tokens_cli.command("rotate-key")
+def rotate_key() -> None:
+    """Re-encrypt every stored token under the first key of TOKEN_ENCRYPTION_KEYS.
+
+    Safe to interrupt and run again: each row is re-encrypted in its own transaction, and
+    rows already under the first key are skipped.
+    """
+    result = rotate_all_tokens(services())
+    click.echo(f"re-encrypted {result.rotated} connection(s); {result.current} already current")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(sandbox_command)
+    app.cli.add_command(dev_command)
+    app.cli.add_command(tokens_cli)

@@ -1,0 +1,135 @@
+"""Settings from the environment, validated once at start-up.
+
+Every setting is a plain environment variable (a `.env` file in development). The app
+refuses to start with a message naming the variable when a setting is missing, malformed
+or unsafe for the environment it runs in.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENVIRONMENTS = ("development", "testing", "production")
+# Values that look like secrets but are known to everybody.
+PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "replace-me", "xxx"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names the variable and the fix."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting the app knows from the environment into Flask config keys."""
+    env = os.environ if environ is None else environ
+    app_env = env.get("APP_ENV", "production")  # unset means production: safe by default
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "TOKEN_ENCRYPTION_KEYS": env.get("TOKEN_ENCRYPTION_KEYS", ""),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "sqlite:///app.db"),
+        "FSCKMSFT_CLIENT_ID": env.get("FSCKMSFT_CLIENT_ID", ""),
+        "FSCKMSFT_CLIENT_SECRET": env.get("FSCKMSFT_CLIENT_SECRET", ""),
+        "FSCKMSFT_AUTH_URL": env.get("FSCKMSFT_AUTH_URL", "https://auth.fsckmsft.org").rstrip("/"),
+        "FSCKMSFT_API_URL": env.get("FSCKMSFT_API_URL", "https://api.fsckmsft.org").rstrip("/"),
+        "FSCKMSFT_REDIRECT_URI": env.get("FSCKMSFT_REDIRECT_URI", ""),
+        "FSCKMSFT_USE_PKCE": _flag(env.get("FSCKMSFT_USE_PKCE"), default=True),
+        "FSCKMSFT_HTTP_TIMEOUT": float(env.get("FSCKMSFT_HTTP_TIMEOUT", "10") or 10),
+        "REFRESH_LEEWAY_SECONDS": _int(env, "REFRESH_LEEWAY_SECONDS", 120),
+        "CLOCK_SOURCE": env.get("CLOCK_SOURCE", "system"),
+        "MARKETPLACE_MANIFEST": env.get(
+            "MARKETPLACE_MANIFEST", str(PROJECT_ROOT / "marketplace" / "manifest.toml")
+        ),
+        "INSPECTOR_ENABLED": _flag(env.get("INSPECTOR_ENABLED"), default=app_env == "development"),
+    }
+
+
+def parse_key_ring(raw: str) -> list[tuple[str, bytes]]:
+    """Parse TOKEN_ENCRYPTION_KEYS: comma-separated '<key id>:<urlsafe base64 32-byte key>'."""
+    ring: list[tuple[str, bytes]] = []
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        key_id, sep, encoded = entry.partition(":")
+        if not sep or not key_id.isalnum():
+            raise ConfigError(
+                "TOKEN_ENCRYPTION_KEYS entries must look like '<key id>:<base64 key>' with an "
+                "alphanumeric key id; generate one with `flask tokens new-key`."
+            )
+        try:
+            key = base64.urlsafe_b64decode(encoded.encode())
+        except (binascii.Error, ValueError):
+            raise ConfigError(
+                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} is not valid base64."
+            ) from None
+        if len(key) != 32:
+            raise ConfigError(
+                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} must be 32 bytes (AES-256), got {len(key)}."
+            )
+        ring.append((key_id, key))
+    if not ring:
+        raise ConfigError(
+            "TOKEN_ENCRYPTION_KEYS is not set; generate a key with `flask tokens new-key`."
+        )
+    if len({key_id for key_id, _ in ring}) != len(ring):
+        raise ConfigError("TOKEN_ENCRYPTION_KEYS names the same key id twice.")
+    return ring
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse to start on a missing or unsafe setting, naming the variable."""
+    app_env = config["APP_ENV"]
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}.")
+    secret_key = config["SECRET_KEY"]
+    if not secret_key:
+        raise ConfigError("SECRET_KEY is not set; it signs the session cookie.")
+    parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
+    if app_env == "production":
+        _validate_production(config)
+
+
+def _validate_production(config: Mapping[str, Any]) -> None:
+    # A short or well-known SECRET_KEY lets anyone forge a session cookie.
+    secret_key = config["SECRET_KEY"]
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH or secret_key.lower() in PLACEHOLDER_SECRETS:
+        raise ConfigError(
+            f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_KEY_LENGTH} "
+            "random characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET", "FSCKMSFT_REDIRECT_URI"):
+        if not config[name]:
+            raise ConfigError(f"{name} is not set; production needs the registered app's value.")
+    # Tokens and the client secret must only ever travel over TLS.
+    for name in ("FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL", "FSCKMSFT_REDIRECT_URI"):
+        if urlsplit(config[name]).scheme != "https":
+            raise ConfigError(f"{name} must be an https:// URL in production.")
+    if config["CLOCK_SOURCE"] != "system":
+        raise ConfigError(
+            "CLOCK_SOURCE must be 'system' in production (the sandbox clock is for development)."
+        )
+    if config.get("DEBUG"):
+        raise ConfigError(
+            "FLASK_DEBUG must be off in production: the debugger runs arbitrary code."
+        )

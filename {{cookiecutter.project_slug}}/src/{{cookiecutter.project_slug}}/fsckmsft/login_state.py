@@ -1,0 +1,106 @@
+"""Server-side `state` for the authorization request.
+
+The rules, and the attack each stops:
+- 256 random bits: an attacker cannot guess a valid state.
+- bound to the browser that started the login: a state lifted from one browser is
+  useless in another, so an attacker cannot log a victim into the attacker's account
+  (login CSRF);
+- single-use: a replayed callback URL (from history, logs, a Referer) fails;
+- expires after 10 minutes: a stale link cannot be used later;
+- one row per login: parallel logins in several tabs each keep their own state, and
+  the session cookie holds only the browser id, so it never grows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from ..crypto import TokenCipher
+from ..models import LoginState
+
+STATE_LIFETIME = timedelta(minutes=10)
+STATE_BYTES = 32
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    code_verifier: str | None
+    next_path: str
+
+
+class InvalidState(Exception):
+    """The callback's state is missing, unknown, expired, used, or from another browser."""
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def new_browser_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class LoginStateStore:
+    def __init__(self, session: Session, cipher: TokenCipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    def start(
+        self, *, browser_id: str, code_verifier: str | None, next_path: str, now: datetime
+    ) -> str:
+        """Create and remember a fresh state; returns the value to send to fsckmsft."""
+        self.session.execute(delete(LoginState).where(LoginState.expires_at < now))
+        state = secrets.token_urlsafe(STATE_BYTES)
+        state_hash = _hash(state)
+        self.session.add(
+            LoginState(
+                state_hash=state_hash,
+                browser_id=browser_id,
+                code_verifier_ciphertext=(
+                    self.cipher.encrypt(code_verifier, associated_data=f"login_states/{state_hash}")
+                    if code_verifier
+                    else None
+                ),
+                next_path=next_path,
+                expires_at=now + STATE_LIFETIME,
+            )
+        )
+        self.session.commit()
+        return state
+
+    def consume(self, *, state: str | None, browser_id: str | None, now: datetime) -> PendingLogin:
+        """Use up the state exactly once, or raise InvalidState."""
+        if not state or not browser_id or len(state) > 200:
+            raise InvalidState("missing state")
+        state_hash = _hash(state)
+        # One atomic UPDATE decides: of two concurrent callbacks with the same state,
+        # exactly one sees rowcount 1.
+        claimed = self.session.execute(
+            update(LoginState)
+            .where(
+                LoginState.state_hash == state_hash,
+                LoginState.browser_id == browser_id,
+                LoginState.used_at.is_(None),
+                LoginState.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        self.session.commit()
+        if claimed.rowcount != 1:
+            raise InvalidState("unknown, expired, reused or foreign state")
+        row = self.session.get(LoginState, state_hash)
+        assert row is not None
+        verifier = (
+            self.cipher.decrypt(
+                row.code_verifier_ciphertext, associated_data=f"login_states/{state_hash}"
+            )
+            if row.code_verifier_ciphertext
+            else None
+        )
+        return PendingLogin(code_verifier=verifier, next_path=row.next_path)

@@ -1,0 +1,224 @@
+"""The one refresh path.
+
+Every refresh — lazy before an API call, after a 401, or from the background refresher —
+goes through `TokenService.refresh()`. Refresh tokens work once: if two workers used the
+same one, the loser would get `invalid_grant` and the user would lose the authorization.
+So a refresh locks the connection row, re-reads it, refreshes only if still needed, and
+stores both new tokens in the same transaction before the lock is released.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ..crypto import TokenCipher
+from ..database import write_locked_session
+from ..models import Connection, ConnectionStatus
+from ..signals import connection_needs_reauth, connection_recovered, refresh_failed
+from .errors import (
+    InvalidGrant,
+    NeedsReauthorization,
+    OutcomeUnknown,
+    PlatformUnavailable,
+    RateLimited,
+    TokenEndpointError,
+)
+from .token_endpoint import TokenEndpoint
+from .token_response import TokenSet
+
+log = logging.getLogger(__name__)
+
+REFRESH_TOKEN_IDLE_LIMIT = timedelta(days=90)  # the platform's documented limit
+LOCK_STRIPES = 64
+
+
+@dataclass(frozen=True)
+class RefreshPolicy:
+    leeway: timedelta = timedelta(seconds=120)  # refresh this long before expiry
+    refresher_window: timedelta = timedelta(minutes=5)  # the refresher's look-ahead
+    keepalive_after: timedelta = timedelta(days=80)  # refresh idle tokens well before day 90
+    cooldown_base: timedelta = timedelta(seconds=30)
+    cooldown_max: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    version: int  # the row version it came from: lets a 401 say "this token failed"
+    scopes: frozenset[str]
+
+
+def token_associated_data(connection_id: str, column: str) -> str:
+    """Binds a ciphertext to one row and one column (see crypto.py)."""
+    return f"connections/{connection_id}/{column}"
+
+
+class TokenService:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        cipher: TokenCipher,
+        endpoint: TokenEndpoint,
+        now: Callable[[], datetime],
+        policy: RefreshPolicy | None = None,
+    ) -> None:
+        self.engine = engine
+        self.cipher = cipher
+        self.endpoint = endpoint
+        self.now = now
+        self.policy = policy or RefreshPolicy()
+        # Threads of one process queue here before touching the database lock.
+        self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    # -- reading ---------------------------------------------------------------
+
+    def access_token(self, connection_id: str) -> AccessToken:
+        """A usable access token, refreshed first if it expires within the leeway."""
+        with Session(bind=self.engine) as session:
+            connection = session.get(Connection, connection_id)
+            if connection is None or connection.status != ConnectionStatus.ACTIVE:
+                raise NeedsReauthorization("connection is not active")
+            if connection.access_expires_at - self.policy.leeway > self.now():
+                return self._decrypt_access(connection)
+        return self.refresh(connection_id, reason="expiring")
+
+    def _decrypt_access(self, connection: Connection) -> AccessToken:
+        assert connection.access_token_ciphertext is not None
+        value = self.cipher.decrypt(
+            connection.access_token_ciphertext,
+            associated_data=token_associated_data(connection.id, "access_token"),
+        )
+        return AccessToken(value, connection.version, connection.granted_scopes())
+
+    # -- writing ---------------------------------------------------------------
+
+    def store_tokens(self, session: Session, connection: Connection, tokens: TokenSet) -> None:
+        """Encrypt and store both tokens of a fresh token set on the (locked) row."""
+        now = self.now()
+        connection.access_token_ciphertext = self.cipher.encrypt(
+            tokens.access_token,
+            associated_data=token_associated_data(connection.id, "access_token"),
+        )
+        connection.refresh_token_ciphertext = self.cipher.encrypt(
+            tokens.refresh_token,
+            associated_data=token_associated_data(connection.id, "refresh_token"),
+        )
+        connection.scopes = " ".join(sorted(tokens.scopes))
+        connection.access_expires_at = tokens.access_expires_at
+        connection.refresh_issued_at = now
+        connection.refresh_due_at = min(
+            tokens.access_expires_at - self.policy.refresher_window,
+            now + self.policy.keepalive_after,
+        )
+        connection.refresh_failures = 0
+        connection.last_error = None
+        connection.status = ConnectionStatus.ACTIVE
+        connection.version = (connection.version or 0) + 1
+        session.add(connection)
+
+    def refresh(
+        self, connection_id: str, *, reason: str, failed_version: int | None = None
+    ) -> AccessToken:
+        """Refresh the connection if it still needs it, and return a usable access token.
+
+        `failed_version` is set after a 401: refresh only if the row still holds the token
+        that failed (another worker may have replaced it while we waited for the lock).
+        """
+        stripe = self._stripes[hash(connection_id) % LOCK_STRIPES]
+        with stripe, write_locked_session(self.engine) as session:
+            connection = self._lock_row(session, connection_id)
+            if not self._still_needs_refresh(connection, reason, failed_version):
+                return self._decrypt_access(connection)
+            return self._refresh_locked(session, connection, reason)
+
+    def _lock_row(self, session: Session, connection_id: str) -> Connection:
+        query = select(Connection).where(Connection.id == connection_id).with_for_update()
+        connection = session.scalars(query).one_or_none()
+        if connection is None or connection.status != ConnectionStatus.ACTIVE:
+            raise NeedsReauthorization("connection is not active")
+        return connection
+
+    def _still_needs_refresh(
+        self, connection: Connection, reason: str, failed_version: int | None
+    ) -> bool:
+        now = self.now()
+        if failed_version is not None:
+            return connection.version == failed_version
+        if reason == "refresher":
+            return connection.refresh_due_at <= now
+        return connection.access_expires_at - self.policy.leeway <= now
+
+    def _refresh_locked(self, session: Session, connection: Connection, reason: str) -> AccessToken:
+        if self.now() >= connection.refresh_issued_at + REFRESH_TOKEN_IDLE_LIMIT:
+            # The platform would refuse it anyway: do not spend a call to learn that.
+            self._mark_needs_reauth(session, connection, "refresh_token_idle_90_days")
+        assert connection.refresh_token_ciphertext is not None
+        refresh_token = self.cipher.decrypt(
+            connection.refresh_token_ciphertext,
+            associated_data=token_associated_data(connection.id, "refresh_token"),
+        )
+        was_failing = connection.refresh_failures > 0
+        try:
+            tokens = self._refresh_with_one_retry(refresh_token)
+        except InvalidGrant:
+            # We hold the lock and the row is unchanged: the grant is really gone.
+            self._mark_needs_reauth(session, connection, "invalid_grant")
+        except (PlatformUnavailable, RateLimited, OutcomeUnknown) as error:
+            self._record_transient_failure(session, connection, error)
+            if connection.access_expires_at > self.now():
+                return self._decrypt_access(connection)  # the old token still works
+            raise
+        self.store_tokens(session, connection, tokens)
+        log.info("refreshed connection %s (%s)", connection.id, reason)
+        if was_failing:
+            connection_recovered.send(self, connection_id=connection.id)
+        return AccessToken(tokens.access_token, connection.version, tokens.scopes)
+
+    def _refresh_with_one_retry(self, refresh_token: str) -> TokenSet:
+        try:
+            return self.endpoint.refresh(refresh_token)
+        except OutcomeUnknown:
+            # The platform may have rotated the token and lost the answer. Asking again
+            # with the same token settles it: a new token set, or invalid_grant.
+            log.warning("refresh outcome unknown; retrying once with the same refresh token")
+            return self.endpoint.refresh(refresh_token)
+
+    def _mark_needs_reauth(self, session: Session, connection: Connection, reason: str) -> None:
+        connection.status = ConnectionStatus.NEEDS_REAUTH
+        connection.last_error = reason
+        connection.version += 1
+        session.commit()
+        log.warning("connection %s needs re-authorization (%s)", connection.id, reason)
+        connection_needs_reauth.send(
+            self,
+            connection_id=connection.id,
+            workspace_name=connection.workspace_name,
+            reason=reason,
+        )
+        raise NeedsReauthorization(reason)
+
+    def _record_transient_failure(
+        self, session: Session, connection: Connection, error: TokenEndpointError
+    ) -> None:
+        connection.refresh_failures += 1
+        connection.last_error = error.error
+        connection.refresh_due_at = self.now() + self._cooldown(connection.refresh_failures, error)
+        session.commit()
+        log.warning("refresh of connection %s failed: %s", connection.id, error.error)
+        refresh_failed.send(self, connection_id=connection.id, reason=error.error)
+
+    def _cooldown(self, failures: int, error: TokenEndpointError) -> timedelta:
+        if isinstance(error, RateLimited):
+            return timedelta(seconds=error.retry_after)
+        base = self.policy.cooldown_base * (2 ** min(failures - 1, 16))
+        capped = min(base, self.policy.cooldown_max)
+        return capped * random.uniform(0.5, 1.0)  # noqa: S311 (timing jitter, not a secret); jitter: broken rows do not retry in step

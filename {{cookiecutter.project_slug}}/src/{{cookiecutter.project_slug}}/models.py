@@ -1,0 +1,110 @@
+"""Database models.
+
+A Connection is one authorization of one fsckmsft workspace: the tokens fsckmsft issued
+when a user approved the app for that workspace. Tokens are stored only as ciphertext.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite keeps no time zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store timezone-aware datetimes only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class ConnectionStatus:
+    ACTIVE = "active"
+    NEEDS_REAUTH = "needs_reauth"  # the platform no longer accepts our tokens: ask the user
+    REVOKED = "revoked"  # the user disconnected in this app; tokens deleted
+
+
+def new_connection_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Connection(db.Model):
+    __tablename__ = "connections"
+    __table_args__ = (
+        UniqueConstraint("fsckmsft_user_id", "workspace_id", name="uq_connections_user_workspace"),
+        # The refresher asks "which active connections are due?": an index range scan,
+        # whose cost follows the due rows, not the size of the table.
+        Index("ix_connections_status_refresh_due_at", "status", "refresh_due_at"),
+    )
+
+    # A random id (known before the row is inserted) that the token ciphertexts are bound to.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_connection_id)
+    fsckmsft_user_id: Mapped[str] = mapped_column(String(64))
+    fsckmsft_username: Mapped[str] = mapped_column(String(200))
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    workspace_name: Mapped[str] = mapped_column(String(200))
+    # Ciphertext envelopes (see crypto.py); NULL once the user disconnects.
+    access_token_ciphertext: Mapped[str | None] = mapped_column(Text)
+    refresh_token_ciphertext: Mapped[str | None] = mapped_column(Text)
+    scopes: Mapped[str] = mapped_column(String(500), default="")
+    access_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the current refresh token was issued: it dies after 90 days without use.
+    refresh_issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the refresher should next look at this row (expiry, keep-alive or cool-down).
+    refresh_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    refresh_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=ConnectionStatus.ACTIVE)
+    # Bumped on every token write: a compare-and-swap guard where row locks are unavailable.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: datetime.now(UTC))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=lambda: datetime.now(UTC), onupdate=lambda: datetime.now(UTC)
+    )
+
+    def granted_scopes(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def __repr__(self) -> str:
+        # Deliberately no token fields: a repr ends up in logs and tracebacks.
+        return (
+            f"<Connection {self.id} workspace={self.workspace_id} status={self.status} "
+            f"key={'set' if self.access_token_ciphertext else 'none'}>"
+        )
+
+
+class LoginState(db.Model):
+    """One login in progress: the `state` sent to fsckmsft, kept server-side.
+
+    Server-side so that a state is truly single-use: a signed cookie could be replayed
+    with its old contents, a database row marked used cannot.
+    """
+
+    __tablename__ = "login_states"
+
+    # sha256 of the state: the raw value only ever lives in the browser's URL.
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Random id kept in the session cookie: the state only works in the browser that asked.
+    browser_id: Mapped[str] = mapped_column(String(64))
+    code_verifier_ciphertext: Mapped[str | None] = mapped_column(Text)
+    next_path: Mapped[str] = mapped_column(String(500), default="/dashboard")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<LoginState {self.state_hash[:8]}… used={self.used_at is not None}>"

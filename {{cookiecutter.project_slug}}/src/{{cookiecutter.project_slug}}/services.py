@@ -1,0 +1,68 @@
+"""Builds the platform edge from configuration, once per app.
+
+Views and commands reach it through `services()`; tests can build their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, current_app
+
+from .clock import Clock, clock_from_config
+from .config import parse_key_ring
+from .crypto import TokenCipher
+from .extensions import db
+from .fsckmsft.api import ApiClient
+from .fsckmsft.token_endpoint import TokenEndpoint
+from .fsckmsft.token_service import RefreshPolicy, TokenService
+from .manifest import Manifest, load_manifest
+
+
+@dataclass
+class Services:
+    manifest: Manifest
+    clock: Clock
+    cipher: TokenCipher
+    token_endpoint: TokenEndpoint
+    token_service: TokenService
+    api: ApiClient
+
+    @property
+    def requested_scopes(self) -> frozenset[str]:
+        return frozenset(self.manifest.registration.scopes)
+
+
+def build_services(app: Flask) -> Services:
+    config = app.config
+    manifest = load_manifest(config["MARKETPLACE_MANIFEST"])
+    clock = clock_from_config(config)
+    cipher = TokenCipher(parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"]))
+    endpoint = TokenEndpoint(
+        token_url=f"{config['FSCKMSFT_AUTH_URL']}/oauth/token",
+        client_id=config["FSCKMSFT_CLIENT_ID"],
+        client_secret=config["FSCKMSFT_CLIENT_SECRET"],
+        requested_scopes=frozenset(manifest.registration.scopes),
+        timeout=config["FSCKMSFT_HTTP_TIMEOUT"],
+        now=clock.now,
+    )
+    with app.app_context():
+        engine = db.engine
+    token_service = TokenService(
+        engine=engine,
+        cipher=cipher,
+        endpoint=endpoint,
+        now=clock.now,
+        policy=RefreshPolicy(leeway=timedelta(seconds=config["REFRESH_LEEWAY_SECONDS"])),
+    )
+    api = ApiClient(
+        base_url=config["FSCKMSFT_API_URL"],
+        token_service=token_service,
+        timeout=config["FSCKMSFT_HTTP_TIMEOUT"],
+    )
+    return Services(manifest, clock, cipher, endpoint, token_service, api)
+
+
+def services() -> Services:
+    return current_app.extensions["fsckmsft"]

@@ -1,0 +1,20 @@
+"""Signals integrators connect to (blinker, like Flask's own).
+
+Connect a receiver to tell a workspace owner that the app lost access, for example:
+
+    @connection_needs_reauth.connect
+    def email_owner(sender, connection_id, workspace_name, reason): ...
+
+See notifications.py for the receiver this project ships.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: The platform no longer accepts the connection's tokens; the user must reconnect.
+connection_needs_reauth = _signals.signal("connection-needs-reauth")
+#: A connection that had failed refreshes (or needed re-authorization) works again.
+connection_recovered = _signals.signal("connection-recovered")
+#: A refresh failed for a transient reason; the connection cools down and is retried.
+refresh_failed = _signals.signal("refresh-failed")

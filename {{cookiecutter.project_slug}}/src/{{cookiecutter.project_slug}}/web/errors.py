@@ -1,0 +1,51 @@
+"""Error pages: every failure the user can meet gets a page, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..fsckmsft.errors import ApiError, NeedsReauthorization
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "error.html",
+            title="Form expired",
+            message=(
+                "The form expired or did not come from this site. "
+                "Go back, reload the page and try again."
+            ),
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        return render_template(
+            "error.html", title=error.name, message=error.description
+        ), error.code or 500
+
+    @app.errorhandler(NeedsReauthorization)
+    def needs_reauth(error: NeedsReauthorization) -> tuple[str, int]:
+        return render_template("web/reconnect.html", connection=None), 200
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> tuple[str, int]:
+        return render_template(
+            "error.html", title="fsckmsft is not answering", message=error.message
+        ), 502
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        log.exception("unhandled error")
+        return render_template(
+            "error.html",
+            title="Something went wrong",
+            message="The error was logged. Please try again.",
+        ), 500
