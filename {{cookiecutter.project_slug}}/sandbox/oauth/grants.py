@@ -1,0 +1,140 @@
+"""Authlib's grants, narrowed to what the platform documents.
+
+Overrides, each where the platform differs from Authlib's defaults: client authentication
+only in the form body (client_secret_post), `state` required, PKCE S256 only, and refresh
+issuing a new refresh token while spending the old one.
+"""
+
+from dataclasses import dataclass
+
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
+from authlib.oauth2.rfc7636 import CodeChallenge
+
+from ..config import CLIENT_AUTH_METHOD
+from ..credentials import digest
+from ..models import AuthorizationCode, OAuthApp, Token, User, db
+from ..state import sandbox_now
+
+
+@dataclass(frozen=True)
+class Grantee:
+    """Who approved, and for which of their workspaces."""
+
+    user_id: str
+    workspace_id: str
+
+
+def grantee_if_user_exists(user_id: str, workspace_id: str) -> Grantee | None:
+    if db.session.get(User, user_id) is None:
+        return None
+    return Grantee(user_id, workspace_id)
+
+
+class PostOnlyClientAuth:
+    """Client authentication by `client_id` + `client_secret` in the form body only."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = [CLIENT_AUTH_METHOD]  # noqa: RUF012 (Authlib's API)
+
+    def authenticate_token_endpoint_client(self) -> OAuthApp:
+        # One authentication method per request (RFC 6749 §2.3): a client that also sends
+        # HTTP Basic credentials could be authenticated by the wrong ones, so refuse it.
+        if "Authorization" in self.request.headers:
+            raise InvalidClientError(
+                status_code=401,
+                description="Send client_id and client_secret in the form body only.",
+            )
+        return super().authenticate_token_endpoint_client()
+
+
+class AuthorizationCodeGrant(PostOnlyClientAuth, grants.AuthorizationCodeGrant):
+    """Codes are single-use, 10 minutes, bound to their app and redirect URI."""
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri = super().validate_authorization_request()
+        # `state` is required: without it the app cannot tell its own callback from one an
+        # attacker started (login CSRF).
+        if not self.request.payload.state:
+            raise InvalidRequestError("Missing 'state' parameter.", redirect_uri=redirect_uri)
+        return redirect_uri
+
+    def save_authorization_code(self, code: str, request: object) -> None:
+        data = self.request.payload.data
+        db.session.add(AuthorizationCode(
+            code_digest=digest(code),
+            client_id=self.request.client.client_id,
+            user_id=self.request.user.user_id,
+            workspace_id=self.request.user.workspace_id,
+            redirect_uri=self.request.payload.redirect_uri,
+            scope=self.request.scope,
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            issued_at=sandbox_now(),
+        ))
+        db.session.commit()
+
+    def query_authorization_code(self, code: str, client: OAuthApp) -> AuthorizationCode | None:
+        found = db.session.execute(
+            db.select(AuthorizationCode).filter_by(code_digest=digest(code))
+        ).scalar_one_or_none()
+        # A code issued to another app is worthless here (code injection).
+        if found is None or found.client_id != client.client_id:
+            return None
+        if found.used_at is not None:
+            # A replayed code means it leaked: revoke what it produced (RFC 6749 §4.1.2).
+            revoke_tokens_from_code(found.id)
+            return None
+        return None if found.is_expired() else found
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        authorization_code.used_at = sandbox_now()
+        db.session.commit()
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> Grantee | None:
+        return grantee_if_user_exists(authorization_code.user_id, authorization_code.workspace_id)
+
+
+class RefreshTokenGrant(PostOnlyClientAuth, grants.RefreshTokenGrant):
+    """Each refresh token works once and is replaced by a new one."""
+
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        found = db.session.execute(
+            db.select(Token).filter_by(refresh_digest=digest(refresh_token))
+        ).scalar_one_or_none()
+        # Used, revoked, or 90 days old: a stolen or stale refresh token buys nothing.
+        if found is None or not found.refresh_usable():
+            return None
+        return found
+
+    def authenticate_user(self, refresh_token: Token) -> Grantee | None:
+        return grantee_if_user_exists(refresh_token.user_id, refresh_token.workspace_id)
+
+    def revoke_old_credential(self, refresh_token: Token) -> None:
+        refresh_token.refresh_used_at = sandbox_now()
+        db.session.commit()
+
+
+class S256CodeChallenge(CodeChallenge):
+    """PKCE, honoured when the app sends it, optional otherwise, S256 only."""
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012 (Authlib's API)
+
+    def validate_code_challenge(self, grant: grants.BaseGrant, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        sent = data.get("code_challenge") or data.get("code_challenge_method")
+        # `plain` (also the default when no method is named) puts the verifier itself in the
+        # browser's URL, so whoever intercepts the code also has the verifier (RFC 7636 §7.2).
+        if sent and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("Only code_challenge_method=S256 is supported.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+def revoke_tokens_from_code(code_id: int) -> None:
+    now = sandbox_now()
+    tokens = db.session.execute(db.select(Token).filter_by(code_id=code_id)).scalars()
+    for token in tokens:
+        token.revoked_at = token.revoked_at or now
+    db.session.commit()

@@ -1,0 +1,114 @@
+"""GET/POST /oauth/authorize (sign-in and consent) and POST /oauth/token."""
+
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
+from flask import Blueprint, Response, render_template, request
+
+from ..config import SCOPES
+from ..models import OAuthApp, User, Workspace, db
+from ..state import current_state
+from .grants import Grantee
+from .server import authorization_server
+
+bp = Blueprint("oauth", __name__, url_prefix="/oauth")
+
+#: The consent form's own fields; everything else is the app's request, posted back as is.
+CONSENT_FIELDS = ("username", "workspace", "decision")
+
+
+def error_page(message: str, status: int = 400) -> tuple[str, int]:
+    return render_template("error.html", message=message), status
+
+
+def refuse_or_redirect(error: OAuth2Error) -> Response | tuple[str, int]:
+    # Until the client and its exact redirect URI are known to be genuine, never redirect:
+    # otherwise the authorize endpoint becomes an open redirector (RFC 6749 §4.1.2.1).
+    if not error.redirect_uri:
+        return error_page(error.get_error_description() or error.error)
+    return authorization_server().handle_error_response(None, error)
+
+
+def users_with_workspaces() -> list[tuple[User, list[Workspace]]]:
+    users = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
+    return [(user, workspaces_of(user)) for user in users]
+
+
+def workspaces_of(user: User) -> list[Workspace]:
+    query = db.select(Workspace).filter_by(user_id=user.id).order_by(Workspace.position)
+    return list(db.session.execute(query).scalars())
+
+
+@bp.get("/authorize")
+def authorize_page() -> Response | tuple[str, int] | str:
+    try:
+        grant = authorization_server().get_consent_grant()
+    except OAuth2Error as error:
+        return refuse_or_redirect(error)
+    app: OAuthApp = grant.client
+    hidden = [(k, v) for k, v in request.args.items(multi=True) if k not in CONSENT_FIELDS]
+    scopes = [(scope, SCOPES[scope]) for scope in grant.request.scope.split()]
+    html = render_template("consent.html", app=app, scopes=scopes, hidden=hidden,
+                           users=users_with_workspaces(), redirect_uri=grant.redirect_uri)
+    # The consent page must not be framed by another site (clickjacking the Approve button).
+    return Response(html, headers={"X-Frame-Options": "DENY",
+                                   "Content-Security-Policy": "frame-ancestors 'none'"})
+
+
+def chosen_grantee() -> Grantee | None:
+    user = db.session.execute(
+        db.select(User).filter_by(username=request.form.get("username", ""))
+    ).scalar_one_or_none()
+    if user is None:
+        return None
+    workspaces = workspaces_of(user)
+    wanted = request.form.get("workspace") or workspaces[0].id
+    if wanted not in {workspace.id for workspace in workspaces}:
+        return None
+    return Grantee(user.id, wanted)
+
+
+@bp.post("/authorize")
+def authorize_decision() -> Response | tuple[str, int]:
+    server = authorization_server()
+    try:
+        grant = server.get_consent_grant()
+    except OAuth2Error as error:
+        return refuse_or_redirect(error)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "deny"):
+        return error_page("Choose Approve or Deny.")
+    grantee = None
+    if decision == "approve":
+        grantee = chosen_grantee()
+        if grantee is None:
+            return error_page("Pick a sandbox user and one of that user's workspaces.")
+    with current_state().write_lock:
+        return server.create_authorization_response(grant.request, grant_user=grantee,
+                                                    grant=grant)
+
+
+def malformed_token_request() -> str | None:
+    """Why this request is not a well-formed token request, or None."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return "Send the request form-encoded (application/x-www-form-urlencoded)."
+    # Credentials in the URL end up in server and proxy logs (RFC 6749 §2.3.1).
+    if request.args:
+        return "Send parameters in the request body, not the URL."
+    if any(len(request.form.getlist(name)) > 1 for name in request.form):
+        return "A parameter is repeated; send each parameter once."
+    if not request.form.get("grant_type"):
+        return "Missing 'grant_type' parameter."
+    return None
+
+
+@bp.post("/token")
+def token() -> Response:
+    server = authorization_server()
+    problem = malformed_token_request()
+    if problem:
+        return server.handle_error_response(None, InvalidRequestError(problem))
+    with current_state().write_lock:
+        try:
+            return server.create_token_response()
+        except OAuth2Error as error:  # e.g. plain http on a non-loopback host
+            return server.handle_error_response(None, error)
+
