@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "testing", "production")
+CLOCK_SOURCES = ("system", "sandbox")
 # Values that look like secrets but are known to everybody.
 PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "replace-me", "xxx"}
 MIN_SECRET_KEY_LENGTH = 32
@@ -42,6 +43,16 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
 
 
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}.") from None
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting the app knows from the environment into Flask config keys."""
     env = os.environ if environ is None else environ
@@ -57,7 +68,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "FSCKMSFT_API_URL": env.get("FSCKMSFT_API_URL", "https://api.fsckmsft.org").rstrip("/"),
         "FSCKMSFT_REDIRECT_URI": env.get("FSCKMSFT_REDIRECT_URI", ""),
         "FSCKMSFT_USE_PKCE": _flag(env.get("FSCKMSFT_USE_PKCE"), default=True),
-        "FSCKMSFT_HTTP_TIMEOUT": float(env.get("FSCKMSFT_HTTP_TIMEOUT", "10") or 10),
+        "FSCKMSFT_HTTP_TIMEOUT": _float(env, "FSCKMSFT_HTTP_TIMEOUT", 10.0),
         "REFRESH_LEEWAY_SECONDS": _int(env, "REFRESH_LEEWAY_SECONDS", 120),
         "CLOCK_SOURCE": env.get("CLOCK_SOURCE", "system"),
         "MARKETPLACE_MANIFEST": env.get(
@@ -106,6 +117,8 @@ def validate(config: Mapping[str, Any]) -> None:
     if not secret_key:
         raise ConfigError("SECRET_KEY is not set; it signs the session cookie.")
     parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
+    if config["CLOCK_SOURCE"] not in CLOCK_SOURCES:
+        raise ConfigError(f"CLOCK_SOURCE must be one of {', '.join(CLOCK_SOURCES)}.")
     if app_env == "production":
         _validate_production(config)
 

@@ -1,0 +1,73 @@
+"""Start-up configuration: refuse to run unsafely, and say which variable is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.config import ConfigError, settings_from_env, validate
+from tests.conftest import new_key_ring_entry
+
+STRONG_SECRET = "s" * 20 + "0123456789abcdefghijklmnop"
+
+
+def production_env(**changes: str) -> dict[str, str]:
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": STRONG_SECRET,
+        "TOKEN_ENCRYPTION_KEYS": new_key_ring_entry(),
+        "FSCKMSFT_CLIENT_ID": "cid",
+        "FSCKMSFT_CLIENT_SECRET": "csecret",
+        "FSCKMSFT_REDIRECT_URI": "https://app.example.com/callback",
+    }
+    env.update(changes)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def test_a_complete_production_environment_is_accepted() -> None:
+    validate(settings_from_env(production_env()))
+
+
+def test_unset_app_env_means_production() -> None:
+    env = production_env()
+    del env["APP_ENV"]
+    assert settings_from_env(env)["APP_ENV"] == "production"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "changeme"}, "SECRET_KEY"),
+        ({"TOKEN_ENCRYPTION_KEYS": ""}, "TOKEN_ENCRYPTION_KEYS"),
+        ({"TOKEN_ENCRYPTION_KEYS": "k1:dG9vLXNob3J0"}, "TOKEN_ENCRYPTION_KEYS"),
+        ({"TOKEN_ENCRYPTION_KEYS": "no-separator"}, "TOKEN_ENCRYPTION_KEYS"),
+        ({"TOKEN_ENCRYPTION_KEYS": "k1:@@@not-base64@@@"}, "TOKEN_ENCRYPTION_KEYS"),
+        ({"FSCKMSFT_CLIENT_SECRET": ""}, "FSCKMSFT_CLIENT_SECRET"),
+        ({"FSCKMSFT_AUTH_URL": "http://auth.fsckmsft.org"}, "FSCKMSFT_AUTH_URL"),
+        ({"FSCKMSFT_REDIRECT_URI": "http://app.example.com/callback"}, "FSCKMSFT_REDIRECT_URI"),
+        ({"CLOCK_SOURCE": "sandbox"}, "CLOCK_SOURCE"),
+        ({"APP_ENV": "prod"}, "APP_ENV"),
+        ({"REFRESH_LEEWAY_SECONDS": "soon"}, "REFRESH_LEEWAY_SECONDS"),
+    ],
+)
+def test_production_refuses_to_start_naming_the_variable(change: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        validate(settings_from_env(production_env(**change)))
+
+
+def test_duplicate_key_ids_are_refused() -> None:
+    entry = new_key_ring_entry()
+    with pytest.raises(ConfigError, match="same key id"):
+        validate(settings_from_env(production_env(TOKEN_ENCRYPTION_KEYS=f"{entry},{entry}")))
+
+
+def test_development_accepts_loopback_http_and_the_sandbox_clock() -> None:
+    env = production_env(
+        APP_ENV="development",
+        SECRET_KEY="dev-but-set",
+        FSCKMSFT_AUTH_URL="http://127.0.0.1:8001",
+        FSCKMSFT_REDIRECT_URI="http://localhost:8000/callback",
+        CLOCK_SOURCE="sandbox",
+    )
+    validate(settings_from_env(env))

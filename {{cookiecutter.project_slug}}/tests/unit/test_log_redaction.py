@@ -1,0 +1,33 @@
+"""The log filter removes tokens, codes and secrets wherever they appear."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.logging_redaction import RedactingFilter, redact
+
+SECRETS = ["act_AbC123", "rft_Zz9-_x", "the-code-value", "s3cr3t-value", "statevalue123"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '127.0.0.1 - - "GET /callback?code=the-code-value&state=statevalue123 HTTP/1.1" 302 -',
+        "sending Authorization: Bearer act_AbC123",
+        "body: grant_type=refresh_token&refresh_token=rft_Zz9-_x&client_secret=s3cr3t-value",
+        "{'access_token': 'act_AbC123', 'refresh_token': 'rft_Zz9-_x'}",
+        '{"client_secret": "s3cr3t-value"}',
+    ],
+)
+def test_redact_removes_every_secret(line: str) -> None:
+    cleaned = redact(line)
+    assert not any(secret in cleaned for secret in SECRETS), cleaned
+    assert "redacted" in cleaned
+
+
+def test_filter_rewrites_records_with_arguments() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token %s", ("act_AbC123",), None)
+    RedactingFilter().filter(record)
+    assert "act_AbC123" not in record.getMessage()
