@@ -22,7 +22,10 @@ def signed_in_user_id() -> str | None:
 
 
 def start_session(*, user_id: str, username: str, connection_id: str, browser_id: str) -> None:
-    """Renew the session at login: nothing an attacker planted before survives (fixation)."""
+    """Renew the session at login: nothing an attacker planted before survives (fixation).
+
+    Only the browser id survives: it binds pending logins to this browser and grants nothing.
+    """
     kept = connection_ids() if signed_in_user_id() == user_id else []
     session.clear()
     session.permanent = True

@@ -28,7 +28,7 @@ from ..fsckmsft.errors import (
 from ..fsckmsft.login_state import InvalidState, LoginStateStore, new_browser_id
 from ..fsckmsft.token_response import TokenSet
 from ..fsckmsft.token_service import AccessToken
-from ..models import Connection, ConnectionStatus
+from ..models import Connection, ConnectionStatus, new_connection_id
 from ..services import services
 from .safe_redirect import safe_next_path
 from .session_user import connection_ids, forget_connection, start_session
@@ -117,7 +117,8 @@ def callback() -> Response:
         user_id=identity["user"]["id"],
         username=identity["user"]["username"],
         connection_id=connection_id,
-        browser_id=new_browser_id(),
+        # Kept, so logins still pending in other tabs of this browser can finish.
+        browser_id=session["browser_id"],
     )
     _note_missing_scopes(tokens)
     return _clean_redirect(pending.next_path)
@@ -139,22 +140,25 @@ def _identity(tokens: TokenSet) -> dict:
 
 
 def _save_connection(identity: dict, tokens: TokenSet) -> str:
+    """Create or update the user's connection to this workspace, tokens encrypted."""
     user, workspace = identity["user"], identity["workspace"]
     with write_locked_session(db.engine) as dbs:
-        connection = dbs.scalars(
+        existing = dbs.scalars(
             select(Connection)
             .where(
                 Connection.fsckmsft_user_id == user["id"],
                 Connection.workspace_id == workspace["id"],
             )
             .with_for_update()
-        ).one_or_none() or Connection(
-            fsckmsft_user_id=user["id"], workspace_id=workspace["id"], version=0
+        ).one_or_none()
+        connection = existing or Connection(
+            id=new_connection_id(),  # known now: the ciphertexts are bound to it
+            fsckmsft_user_id=user["id"],
+            workspace_id=workspace["id"],
+            version=0,
         )
         connection.fsckmsft_username = user["username"][:200]
         connection.workspace_name = workspace["name"][:200]
-        dbs.add(connection)
-        dbs.flush()  # assigns the id the ciphertexts are bound to
         services().token_service.store_tokens(dbs, connection, tokens)
         return connection.id
 

@@ -1,0 +1,110 @@
+"""Integration fixtures: the app against the sandbox over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from sandbox.testing import SandboxServer
+from tests.conftest import (
+    TEST_CLIENT_ID,
+    TEST_CLIENT_SECRET,
+    TEST_REDIRECT_URI,
+    app_config,
+    migrated_app,
+)
+from {{ cookiecutter.project_slug }}.extensions import db
+from {{ cookiecutter.project_slug }}.manifest import load_manifest
+from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
+
+MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
+
+
+def seed_app(**changes: Any) -> dict[str, Any]:
+    registration = MANIFEST.registration
+    return {
+        "client_id": TEST_CLIENT_ID,
+        "client_secret": TEST_CLIENT_SECRET,
+        "name": registration.name,
+        "description": registration.description,
+        "homepage_url": registration.homepage_url,
+        "redirect_uris": [*registration.redirect_uris, TEST_REDIRECT_URI],
+        "scopes": list(registration.scopes),
+        **changes,
+    }
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer(seed_app=seed_app()) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    """The shared sandbox, back in its start state for every test."""
+    sandbox_server.reset()
+    return sandbox_server
+
+
+@pytest.fixture
+def app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
+    app = migrated_app(app_config(database_url, sandbox.url, CLOCK_SOURCE="sandbox"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def web(app: Flask) -> FlaskClient:
+    """One browser (one cookie jar) talking to the app."""
+    return app.test_client()
+
+
+def local_path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def start_login(web: FlaskClient, next_path: str | None = None) -> str:
+    """GET /login; answers the authorize URL the web is sent to."""
+    response = web.get("/login", query_string={"next": next_path} if next_path else None)
+    assert response.status_code == 302, response.status_code
+    return response.headers["Location"]
+
+
+def connect(
+    web: FlaskClient, sandbox: SandboxServer, username: str = "ada", workspace: str | None = None
+) -> TestResponse:
+    """The whole Connect flow; answers the app's response to the callback."""
+    callback_url = sandbox.approve(start_login(web), username, workspace)
+    return web.get(local_path(callback_url))
+
+
+def advance_clock(app: Flask, sandbox: SandboxServer, seconds: float) -> None:
+    """Move the sandbox clock; the app's clock follows (CLOCK_SOURCE=sandbox)."""
+    sandbox.advance(seconds)
+    app.extensions["fsckmsft"].clock.forget()
+
+
+def token_calls(sandbox: SandboxServer, grant_type: str | None = None) -> list[dict[str, Any]]:
+    return [
+        entry
+        for entry in sandbox.requests()
+        if entry["path"] == "/oauth/token" and grant_type in (None, entry.get("grant_type"))
+    ]
+
+
+def csrf_token(web: FlaskClient, page: str = "/") -> str:
+    import re
+
+    html = web.get(page).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)

@@ -1,0 +1,135 @@
+"""The whole flow against the sandbox, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sandbox.testing import SandboxServer
+from tests.conftest import TEST_CLIENT_ID, TEST_REDIRECT_URI
+from tests.integration.conftest import (
+    MANIFEST,
+    advance_clock,
+    connect,
+    csrf_token,
+    local_path,
+    start_login,
+    token_calls,
+)
+
+
+def test_landing_page_shows_connect_button(web: FlaskClient) -> None:
+    html = web.get("/").get_data(as_text=True)
+    assert "Connect with fsckmsft" in html and 'href="/login"' in html
+
+
+def test_login_sends_the_documented_authorize_request(web: FlaskClient, sandbox: SandboxServer) -> None:
+    url = urlsplit(start_login(web))
+    params = {key: values[0] for key, values in parse_qs(url.query).items()}
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{sandbox.url}/oauth/authorize"
+    assert params["client_id"] == TEST_CLIENT_ID
+    assert params["redirect_uri"] == TEST_REDIRECT_URI
+    assert params["response_type"] == "code"
+    assert params["scope"].split() == list(MANIFEST.registration.scopes)
+    assert len(params["state"]) >= 22  # at least 128 bits, base64url
+    assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
+
+
+def test_redirect_uri_comes_from_config_not_the_host_header(web: FlaskClient) -> None:
+    response = web.get("/login", headers={"Host": "evil.example"})
+    params = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert params["redirect_uri"] == [TEST_REDIRECT_URI]
+
+
+def test_pkce_can_be_switched_off(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+    app.config["FSCKMSFT_USE_PKCE"] = False
+    assert "code_challenge" not in start_login(web)
+    assert connect(web, sandbox).status_code == 302
+
+
+def test_connect_list_add_task_refresh_and_revoke(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
+    callback = connect(web, sandbox, "ada")
+    assert callback.status_code == 302 and callback.headers["Location"] == "/dashboard"
+    assert callback.headers["Referrer-Policy"] == "no-referrer"
+    assert callback.headers["Cache-Control"] == "no-store"
+    assert token_calls(sandbox, "authorization_code")[0]["status"] == 200
+
+    dashboard = web.get("/dashboard").get_data(as_text=True)
+    projects = re.findall(r'data-project-id="([^"]+)"', dashboard)
+    assert projects, dashboard
+
+    added = web.post(
+        "/dashboard/tasks",
+        data={
+            "csrf_token": csrf_token(web, "/dashboard"),
+            "connection_id": re.search(r'name="connection_id" value="([^"]+)"', dashboard).group(1),
+            "project_id": projects[0],
+            "title": "Write the workshop notes",
+        },
+    )
+    assert added.status_code == 303
+    assert "Added" in web.get("/dashboard").get_data(as_text=True)
+
+    advance_clock(app, sandbox, 61 * 60)
+    later = web.get("/dashboard")
+    assert later.status_code == 200 and projects[0] in later.get_data(as_text=True)
+    assert len(token_calls(sandbox, "refresh_token")) == 1
+    assert not [e for e in sandbox.requests() if e["path"].startswith("/v1/") and e["status"] == 401]
+
+    sandbox.revoke("ada", TEST_CLIENT_ID)
+    revoked = web.get("/dashboard")
+    assert revoked.status_code == 200 and "Reconnect" in revoked.get_data(as_text=True)
+
+
+def test_deny_shows_a_friendly_page_with_try_again(web: FlaskClient, sandbox: SandboxServer) -> None:
+    location = sandbox.approve(start_login(web), "ada", decision="deny")
+    response = web.get(local_path(location))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Try again" in html and token_calls(sandbox) == []
+
+
+def test_parallel_logins_in_two_tabs_both_work(web: FlaskClient, sandbox: SandboxServer) -> None:
+    first_tab = sandbox.approve(start_login(web), "grace")
+    second_tab = sandbox.approve(start_login(web), "grace", workspace=None)
+    for location in (second_tab, first_tab):
+        assert web.get(local_path(location)).status_code == 302
+
+
+def test_two_workspaces_make_two_connections(web: FlaskClient, sandbox: SandboxServer) -> None:
+    grace = next(user for user in sandbox.users() if user["username"] == "grace")
+    for workspace in grace["workspaces"][:2]:
+        assert connect(web, sandbox, "grace", workspace["id"]).status_code == 302
+    html = web.get("/").get_data(as_text=True)
+    for workspace in grace["workspaces"][:2]:
+        assert workspace["name"] in html
+
+
+def test_disconnect_deletes_the_tokens(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+    from {{ cookiecutter.project_slug }}.extensions import db
+    from {{ cookiecutter.project_slug }}.models import Connection
+
+    connect(web, sandbox)
+    page = web.get("/").get_data(as_text=True)
+    connection_id = re.search(r'name="connection_id" value="([^"]+)"', page).group(1)
+    response = web.post("/disconnect", data={"csrf_token": csrf_token(web), "connection_id": connection_id})
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.get(Connection, connection_id)
+        assert row.access_token_ciphertext is None and row.refresh_token_ciphertext is None
+    assert "Connect with fsckmsft" in web.get("/").get_data(as_text=True)
+
+
+def test_fewer_scopes_granted_turns_features_off(web: FlaskClient, sandbox: SandboxServer) -> None:
+    # The user (here: the authorize URL) grants only read:projects.
+    narrowed = re.sub(r"scope=[^&]+", "scope=read%3Aprojects", start_login(web))
+    callback = sandbox.approve(narrowed, "ada")
+    assert web.get(local_path(callback)).status_code == 302
+    html = web.get("/dashboard").get_data(as_text=True)
+    assert "did not grant" in html and "write:tasks" in html
+    assert "Add task" not in html
