@@ -4,7 +4,7 @@ import threading
 from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
 from flask import Flask
@@ -117,3 +117,63 @@ class SandboxServer:
         if answer.status_code != 302:
             raise RuntimeError(f"consent answered {answer.status_code}: {answer.text[:300]}")
         return answer.headers["Location"]
+
+
+def query_of(location: str) -> dict[str, str]:
+    """The query parameters of a redirect Location, one value each."""
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+class OAuthFlow:
+    """The documented authorization code flow, step by step, against a live sandbox."""
+
+    def __init__(self, server: SandboxServer, app: dict[str, Any]) -> None:
+        """`app` holds client_id, client_secret, redirect_uris and scopes (the first redirect
+        URI and all scopes are used unless a call says otherwise)."""
+        self.server = server
+        self.app = app
+
+    def for_app(self, app: dict[str, Any]) -> "OAuthFlow":
+        return OAuthFlow(self.server, app)
+
+    def authorize_url(self, **params: Any) -> str:
+        query = {"client_id": self.app["client_id"], "redirect_uri": self.app["redirect_uris"][0],
+                 "response_type": "code", "scope": " ".join(self.app["scopes"]),
+                 "state": "state-1234"}
+        query.update(params)
+        query = {key: value for key, value in query.items() if value is not None}
+        return f"{self.server.url}/oauth/authorize?{urlencode(query)}"
+
+    def code(self, username: str = "ada", workspace: str | None = None, **params: Any) -> str:
+        location = self.server.approve(self.authorize_url(**params), username, workspace)
+        answer = query_of(location)
+        assert "code" in answer, answer
+        return answer["code"]
+
+    def token_request(self, data: dict[str, Any], **kwargs: Any) -> requests.Response:
+        return requests.post(f"{self.server.url}/oauth/token", data=data, timeout=10, **kwargs)
+
+    def exchange(self, code: str, **overrides: Any) -> requests.Response:
+        data = {"grant_type": "authorization_code", "code": code,
+                "redirect_uri": self.app["redirect_uris"][0],
+                "client_id": self.app["client_id"], "client_secret": self.app["client_secret"]}
+        data.update(overrides)
+        return self.token_request({k: v for k, v in data.items() if v is not None})
+
+    def tokens(self, username: str = "ada", workspace: str | None = None,
+               **params: Any) -> dict[str, Any]:
+        answer = self.exchange(self.code(username, workspace, **params))
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def refresh(self, refresh_token: str, **overrides: Any) -> requests.Response:
+        data = {"grant_type": "refresh_token", "refresh_token": refresh_token,
+                "client_id": self.app["client_id"], "client_secret": self.app["client_secret"]}
+        data.update(overrides)
+        return self.token_request({k: v for k, v in data.items() if v is not None})
+
+    def api(self, access_token: str | None, path: str = "/v1/projects", method: str = "GET",
+            **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+        return requests.request(method, self.server.url + path, headers=headers, timeout=10,
+                                **kwargs)
