@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..fsckmsft.errors import ApiError, NeedsReauthorization
+from ..fsckmsft.errors import ApiError, FsckmsftError, NeedsReauthorization, TokenEndpointError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,23 @@ def register(app: Flask) -> None:
     def api_error(error: ApiError) -> tuple[str, int]:
         return render_template(
             "error.html", title="fsckmsft is not answering", message=error.message
+        ), 502
+
+    @app.errorhandler(TokenEndpointError)
+    def token_endpoint_error(error: TokenEndpointError) -> tuple[str, int]:
+        # The user's authorization is intact; fsckmsft is down, slow, or refusing our
+        # client credentials (an operator problem, logged as such).
+        log.warning("token endpoint problem: %s", error.error)
+        return render_template(
+            "error.html",
+            title="fsckmsft is not answering",
+            message="We could not renew access just now. Please try again in a minute.",
+        ), 503
+
+    @app.errorhandler(FsckmsftError)
+    def platform_error(error: FsckmsftError) -> tuple[str, int]:
+        return render_template(
+            "error.html", title="fsckmsft problem", message="Please try again in a minute."
         ), 502
 
     @app.errorhandler(Exception)
