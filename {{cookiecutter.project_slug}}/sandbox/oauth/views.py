@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from ..config import SCOPES
 from ..models import OAuthApp, User, Workspace, db
 from ..state import current_state
-from .grants import Grantee
+from .grants import AuthorizationCodeGrant, Grantee
 from .server import authorization_server
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
@@ -37,10 +37,20 @@ def workspaces_of(user: User) -> list[Workspace]:
     return list(db.session.execute(query).scalars())
 
 
+def consent_grant() -> AuthorizationCodeGrant:
+    """Authlib's validation of the authorization request (raises OAuth2Error)."""
+    try:
+        return authorization_server().get_consent_grant()
+    except ValueError:
+        # Authlib refuses to quote parameters holding characters an error description may
+        # not contain (RFC 6749 §5.2): such a request is malformed, and gets the error page.
+        raise InvalidRequestError("The request has malformed parameters.") from None
+
+
 @bp.get("/authorize")
 def authorize_page() -> Response | tuple[str, int] | str:
     try:
-        grant = authorization_server().get_consent_grant()
+        grant = consent_grant()
     except OAuth2Error as error:
         return refuse_or_redirect(error)
     app: OAuthApp = grant.client
@@ -70,7 +80,7 @@ def chosen_grantee() -> Grantee | None:
 def authorize_decision() -> Response | tuple[str, int]:
     server = authorization_server()
     try:
-        grant = server.get_consent_grant()
+        grant = consent_grant()
     except OAuth2Error as error:
         return refuse_or_redirect(error)
     decision = request.form.get("decision")
