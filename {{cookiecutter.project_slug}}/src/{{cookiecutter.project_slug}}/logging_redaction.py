@@ -1,6 +1,6 @@
 """Keep tokens, codes and secrets out of every log line.
 
-Installed on the root logger's handlers and on werkzeug's access log: a request line for
+Installed as the log record factory, so it covers every logger: a request line for
 `/callback?code=...&state=...` is logged as `/callback?[redacted]`, bearer tokens and
 `act_`/`rft_` values become `[redacted]` wherever they appear. This is a safety net;
 the code itself never logs a secret on purpose.
@@ -33,23 +33,34 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
+    """For handlers you add yourself; the record factory below already covers every logger."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        _redact_record(record)
         return True
 
 
-_FILTER = RedactingFilter()
+def _redact_record(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
 
 
 def install_log_redaction() -> None:
-    """Attach the filter to every handler that exists now and to the loggers we know."""
-    for name in ("", "werkzeug", "urllib3", "authlib", "requests"):
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-        for handler in logger.handlers:
-            if _FILTER not in handler.filters:
-                handler.addFilter(_FILTER)
+    """Redact every log record as it is created, whichever logger or handler it meets.
+
+    A record factory, not a filter on some loggers: records from child loggers (urllib3's,
+    werkzeug's) and handlers added later (gunicorn's, pytest's) are all covered.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "redacts_secrets", False):
+        return  # already installed (create_app may run several times in one process)
+
+    def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    redacting_factory.redacts_secrets = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)

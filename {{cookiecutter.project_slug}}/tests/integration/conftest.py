@@ -11,6 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
+from {{ cookiecutter.project_slug }}.extensions import db
+from {{ cookiecutter.project_slug }}.manifest import load_manifest
 from sandbox.testing import SandboxServer
 from tests.conftest import (
     TEST_CLIENT_ID,
@@ -19,9 +22,6 @@ from tests.conftest import (
     app_config,
     migrated_app,
 )
-from {{ cookiecutter.project_slug }}.extensions import db
-from {{ cookiecutter.project_slug }}.manifest import load_manifest
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 
 MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
 

@@ -19,14 +19,18 @@ def approved_callback(web: FlaskClient, sandbox: SandboxServer) -> str:
     return local_path(sandbox.approve(start_login(web), "ada"))
 
 
-def test_missing_state_is_refused_before_any_token_call(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_missing_state_is_refused_before_any_token_call(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     callback = approved_callback(web, sandbox)
     code = parse_qs(urlsplit(callback).query)["code"][0]
     response = web.get("/callback", query_string={"code": code})
     assert response.status_code == 400 and token_calls(sandbox) == []
 
 
-def test_wrong_state_is_refused_before_any_token_call(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_wrong_state_is_refused_before_any_token_call(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     callback = approved_callback(web, sandbox)
     code = parse_qs(urlsplit(callback).query)["code"][0]
     response = web.get("/callback", query_string={"code": code, "state": "forged-state-value"})
@@ -34,7 +38,9 @@ def test_wrong_state_is_refused_before_any_token_call(web: FlaskClient, sandbox:
     assert "not valid" in response.get_data(as_text=True)
 
 
-def test_replayed_callback_with_the_old_cookie_fails(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_replayed_callback_with_the_old_cookie_fails(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     callback = approved_callback(web, sandbox)
     old_cookie = web.get_cookie("session").value
     assert web.get(callback).status_code == 302
@@ -44,7 +50,9 @@ def test_replayed_callback_with_the_old_cookie_fails(web: FlaskClient, sandbox: 
     assert len(token_calls(sandbox, "authorization_code")) == 1
 
 
-def test_state_from_another_browser_is_refused(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_state_from_another_browser_is_refused(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
     # Login CSRF: the attacker starts a login, then lures the victim to the callback URL.
     attacker_callback = approved_callback(web, sandbox)
     victim = app.test_client()
@@ -53,20 +61,28 @@ def test_state_from_another_browser_is_refused(app: Flask, web: FlaskClient, san
     assert token_calls(sandbox) == []
 
 
-def test_state_expires_after_ten_minutes(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_state_expires_after_ten_minutes(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
     callback = approved_callback(web, sandbox)
     advance_clock(app, sandbox, 10 * 60 + 1)
     assert web.get(callback).status_code == 400
     assert token_calls(sandbox) == []
 
 
-def test_error_redirect_with_a_bad_state_is_refused(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_error_redirect_with_a_bad_state_is_refused(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     response = web.get("/callback", query_string={"error": "access_denied", "state": "nope"})
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("next_path", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
-def test_next_never_leaves_the_site(web: FlaskClient, sandbox: SandboxServer, next_path: str) -> None:
+@pytest.mark.parametrize(
+    "next_path", ["https://evil.example/", "//evil.example/x", "/\\evil.example"]
+)
+def test_next_never_leaves_the_site(
+    web: FlaskClient, sandbox: SandboxServer, next_path: str
+) -> None:
     callback = sandbox.approve(start_login(web, next_path=next_path), "ada")
     assert web.get(local_path(callback)).headers["Location"] == "/dashboard"
 
@@ -85,7 +101,9 @@ def test_session_is_renewed_at_login(web: FlaskClient, sandbox: SandboxServer) -
         assert "planted" not in session and session["user_id"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     query=st.dictionaries(
         st.sampled_from(["state", "code", "error", "error_description", "x"]),

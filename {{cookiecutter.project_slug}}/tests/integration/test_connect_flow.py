@@ -26,7 +26,9 @@ def test_landing_page_shows_connect_button(web: FlaskClient) -> None:
     assert "Connect with fsckmsft" in html and 'href="/login"' in html
 
 
-def test_login_sends_the_documented_authorize_request(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_login_sends_the_documented_authorize_request(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     url = urlsplit(start_login(web))
     params = {key: values[0] for key, values in parse_qs(url.query).items()}
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{sandbox.url}/oauth/authorize"
@@ -79,14 +81,18 @@ def test_connect_list_add_task_refresh_and_revoke(
     later = web.get("/dashboard")
     assert later.status_code == 200 and projects[0] in later.get_data(as_text=True)
     assert len(token_calls(sandbox, "refresh_token")) == 1
-    assert not [e for e in sandbox.requests() if e["path"].startswith("/v1/") and e["status"] == 401]
+    assert not [
+        e for e in sandbox.requests() if e["path"].startswith("/v1/") and e["status"] == 401
+    ]
 
     sandbox.revoke("ada", TEST_CLIENT_ID)
     revoked = web.get("/dashboard")
     assert revoked.status_code == 200 and "Reconnect" in revoked.get_data(as_text=True)
 
 
-def test_deny_shows_a_friendly_page_with_try_again(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_deny_shows_a_friendly_page_with_try_again(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     location = sandbox.approve(start_login(web), "ada", decision="deny")
     response = web.get(local_path(location))
     assert response.status_code == 200
@@ -110,14 +116,18 @@ def test_two_workspaces_make_two_connections(web: FlaskClient, sandbox: SandboxS
         assert workspace["name"] in html
 
 
-def test_disconnect_deletes_the_tokens(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_disconnect_deletes_the_tokens(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
     from {{ cookiecutter.project_slug }}.extensions import db
     from {{ cookiecutter.project_slug }}.models import Connection
 
     connect(web, sandbox)
     page = web.get("/").get_data(as_text=True)
     connection_id = re.search(r'name="connection_id" value="([^"]+)"', page).group(1)
-    response = web.post("/disconnect", data={"csrf_token": csrf_token(web), "connection_id": connection_id})
+    response = web.post(
+        "/disconnect", data={"csrf_token": csrf_token(web), "connection_id": connection_id}
+    )
     assert response.status_code == 303
     with app.app_context():
         row = db.session.get(Connection, connection_id)

@@ -7,12 +7,12 @@ import threading
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sandbox.testing import SandboxServer
-from tests.integration.conftest import advance_clock, connect, token_calls
 from {{ cookiecutter.project_slug }}.clock import SystemClock
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.api import Project
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
+from sandbox.testing import SandboxServer
+from tests.integration.conftest import advance_clock, connect, token_calls
 
 
 def only_connection(app: Flask) -> Connection:
@@ -54,7 +54,9 @@ def test_twenty_concurrent_callers_on_an_expired_token_cause_one_refresh(
     assert api_401s(sandbox) == []
 
 
-def test_a_401_refreshes_once_and_retries_once(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_a_401_refreshes_once_and_retries_once(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
     connect(web, sandbox)
     # Only the platform's clock moves: the app keeps the system time and so still
     # believes its token is fresh (as after clock skew, or an early expiry).
@@ -66,7 +68,9 @@ def test_a_401_refreshes_once_and_retries_once(app: Flask, web: FlaskClient, san
     assert len(token_calls(sandbox, "refresh_token")) == 1
 
 
-def test_revoked_access_shows_reconnect_never_500(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_revoked_access_shows_reconnect_never_500(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
     from tests.conftest import TEST_CLIENT_ID
 
     connect(web, sandbox)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from {{ cookiecutter.project_slug }} import create_app
 from sandbox.testing import SandboxServer
 from tests.conftest import app_config
 from tests.integration.conftest import connect, csrf_token
-from {{ cookiecutter.project_slug }} import create_app
 
 
 def set_cookie_header(web: FlaskClient, sandbox: SandboxServer) -> str:
@@ -53,7 +53,9 @@ def test_post_without_csrf_token_is_refused(web: FlaskClient, sandbox: SandboxSe
     assert "Disconnect" in web.get("/").get_data(as_text=True)  # still signed in
 
 
-def test_disconnect_from_another_origin_is_refused(web: FlaskClient, sandbox: SandboxServer) -> None:
+def test_disconnect_from_another_origin_is_refused(
+    web: FlaskClient, sandbox: SandboxServer
+) -> None:
     connect(web, sandbox)
     token = csrf_token(web)
     response = web.post(

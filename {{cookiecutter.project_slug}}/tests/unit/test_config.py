@@ -51,7 +51,9 @@ def test_unset_app_env_means_production() -> None:
         ({"REFRESH_LEEWAY_SECONDS": "soon"}, "REFRESH_LEEWAY_SECONDS"),
     ],
 )
-def test_production_refuses_to_start_naming_the_variable(change: dict[str, str], named: str) -> None:
+def test_production_refuses_to_start_naming_the_variable(
+    change: dict[str, str], named: str
+) -> None:
     with pytest.raises(ConfigError, match=named):
         validate(settings_from_env(production_env(**change)))
 

@@ -19,7 +19,9 @@ def test_round_trip_and_versioned_envelope_naming_the_key() -> None:
     envelope = cipher.encrypt("act_secret", associated_data="connections/a/access_token")
     version, key_id, payload = envelope.split(":")
     assert (version, key_id) == ("v1", "k1")
-    assert "act_secret" not in envelope and "act_" not in base64.urlsafe_b64decode(payload).decode("latin-1")
+    assert "act_secret" not in envelope and "act_" not in base64.urlsafe_b64decode(payload).decode(
+        "latin-1"
+    )
     assert cipher.decrypt(envelope, associated_data="connections/a/access_token") == "act_secret"
 
 
@@ -44,7 +46,9 @@ def test_tampered_ciphertext_fails_to_decrypt() -> None:
     raw = bytearray(base64.urlsafe_b64decode(payload))
     raw[-1] ^= 1
     with pytest.raises(DecryptionError):
-        cipher.decrypt(f"{prefix}:{base64.urlsafe_b64encode(bytes(raw)).decode()}", associated_data="ad")
+        cipher.decrypt(
+            f"{prefix}:{base64.urlsafe_b64encode(bytes(raw)).decode()}", associated_data="ad"
+        )
 
 
 def test_first_key_encrypts_and_every_key_decrypts() -> None:
@@ -71,4 +75,6 @@ def test_malformed_envelopes_are_decryption_errors(garbage: str) -> None:
 
 def test_same_plaintext_never_gives_the_same_ciphertext() -> None:
     cipher = TokenCipher(ring("k1"))
-    assert cipher.encrypt("act_x", associated_data="ad") != cipher.encrypt("act_x", associated_data="ad")
+    assert cipher.encrypt("act_x", associated_data="ad") != cipher.encrypt(
+        "act_x", associated_data="ad"
+    )

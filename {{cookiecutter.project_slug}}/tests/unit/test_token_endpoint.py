@@ -49,12 +49,16 @@ def form_of(call: responses.Call) -> dict[str, list[str]]:
 @responses.activate
 def test_code_exchange_posts_credentials_in_the_body(endpoint: TokenEndpoint) -> None:
     responses.post(TOKEN_URL, json=GOOD)
-    tokens = endpoint.exchange_code(code="c0de", redirect_uri="https://app/cb", code_verifier="v" * 50)
+    tokens = endpoint.exchange_code(
+        code="c0de", redirect_uri="https://app/cb", code_verifier="v" * 50
+    )
     sent = form_of(responses.calls[0])
     assert sent["grant_type"] == ["authorization_code"] and sent["code"] == ["c0de"]
     assert sent["client_id"] == ["cid"] and sent["client_secret"] == ["csecret"]
     assert sent["redirect_uri"] == ["https://app/cb"] and sent["code_verifier"] == ["v" * 50]
-    assert "Authorization" not in responses.calls[0].request.headers  # client_secret_post, not basic
+    assert (
+        "Authorization" not in responses.calls[0].request.headers
+    )  # client_secret_post, not basic
     assert tokens.access_token == "act_new"
 
 
@@ -78,7 +82,9 @@ def test_refresh_sends_the_refresh_token_and_credentials(endpoint: TokenEndpoint
     ],
 )
 @responses.activate
-def test_each_answer_becomes_a_typed_error(endpoint: TokenEndpoint, status: int, body: object, error: type) -> None:
+def test_each_answer_becomes_a_typed_error(
+    endpoint: TokenEndpoint, status: int, body: object, error: type
+) -> None:
     if isinstance(body, str):
         responses.post(TOKEN_URL, body=body, status=status)
     else:
@@ -89,7 +95,9 @@ def test_each_answer_becomes_a_typed_error(endpoint: TokenEndpoint, status: int,
 
 @responses.activate
 def test_429_carries_retry_after(endpoint: TokenEndpoint) -> None:
-    responses.post(TOKEN_URL, json={"error": "slow_down"}, status=429, headers={"Retry-After": "30"})
+    responses.post(
+        TOKEN_URL, json={"error": "slow_down"}, status=429, headers={"Retry-After": "30"}
+    )
     with pytest.raises(RateLimited) as raised:
         endpoint.refresh("rft_old")
     assert raised.value.retry_after == 30
@@ -124,7 +132,13 @@ def test_a_refused_connection_means_nothing_was_sent() -> None:
 
 @pytest.mark.parametrize(
     ("header", "seconds"),
-    [("30", 30.0), ("0", 0.0), (None, 30.0), ("soon", 30.0), ("Thu, 01 Jan 2026 00:01:00 GMT", 60.0)],
+    [
+        ("30", 30.0),
+        ("0", 0.0),
+        (None, 30.0),
+        ("soon", 30.0),
+        ("Thu, 01 Jan 2026 00:01:00 GMT", 60.0),
+    ],
 )
 def test_retry_after_accepts_seconds_and_http_dates(header: str | None, seconds: float) -> None:
     assert parse_retry_after(header, NOW) == seconds
