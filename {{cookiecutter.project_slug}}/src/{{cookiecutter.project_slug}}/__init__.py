@@ -12,6 +12,7 @@ from .config import PROJECT_ROOT, settings_from_env, validate
 from .database import configure_sqlite, is_sqlite
 from .extensions import csrf, db, migrate
 from .logging_redaction import install_log_redaction
+from .notifications import connect_receivers
 from .services import build_services
 
 
@@ -28,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     install_log_redaction()
+    connect_receivers()
     app.extensions["fsckmsft"] = build_services(app)
     return app
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 import threading
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 
+from .refresher import Refresher, RefresherSettings
+from .refresher_commands import refresher_cli
 from .services import services
-from .token_keys import rotate_all_tokens
-
-tokens_cli = AppGroup("tokens", help="Stored tokens: encryption keys.")
+from .token_commands import tokens_cli
 
 
 def sandbox_registration() -> dict:
@@ -56,7 +53,13 @@ def sandbox_command(port: int) -> None:
 @click.command("dev")
 @click.option("--app-port", default=8000, show_default=True)
 @click.option("--sandbox-port", default=8001, show_default=True)
-def dev_command(app_port: int, sandbox_port: int) -> None:
+@click.option(
+    "--with-refresher/--without-refresher",
+    default=True,
+    show_default=True,
+    help="Also run the background refresher in a thread (production runs it as its own process).",
+)
+def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
     """Run the sandbox and the app together, the app registered in the sandbox."""
     _refuse_in_production()
     from sandbox import serve
@@ -73,30 +76,16 @@ def dev_command(app_port: int, sandbox_port: int) -> None:
         daemon=True,
     )
     thread.start()
+    if with_refresher:
+        refresher = Refresher(services(), RefresherSettings.from_config(current_app.config))
+        threading.Thread(target=refresher.run, daemon=True, name="refresher").start()
     click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}   App: open http://localhost:{app_port}")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     app.run(host="localhost", port=app_port, use_reloader=False, threaded=True)
-
-
-@tokens_cli.command("new-key")
-def new_key() -> None:
-    """Print a fresh key-ring entry for TOKEN_ENCRYPTION_KEYS."""
-    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    click.echo(f"k{secrets.token_hex(4)}:{key}")
-
-
-@tokens_cli.command("rotate-key")
-def rotate_key() -> None:
-    """Re-encrypt every stored token under the first key of TOKEN_ENCRYPTION_KEYS.
-
-    Safe to interrupt and run again: each row is re-encrypted in its own transaction, and
-    rows already under the first key are skipped.
-    """
-    result = rotate_all_tokens(services())
-    click.echo(f"re-encrypted {result.rotated} connection(s); {result.current} already current")
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(sandbox_command)
     app.cli.add_command(dev_command)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(refresher_cli)

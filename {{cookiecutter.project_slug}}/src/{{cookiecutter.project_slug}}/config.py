@@ -70,6 +70,13 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "FSCKMSFT_USE_PKCE": _flag(env.get("FSCKMSFT_USE_PKCE"), default=True),
         "FSCKMSFT_HTTP_TIMEOUT": _float(env, "FSCKMSFT_HTTP_TIMEOUT", 10.0),
         "REFRESH_LEEWAY_SECONDS": _int(env, "REFRESH_LEEWAY_SECONDS", 120),
+        "REFRESHER_INTERVAL_SECONDS": _int(env, "REFRESHER_INTERVAL_SECONDS", 60),
+        "REFRESHER_BATCH_SIZE": _int(env, "REFRESHER_BATCH_SIZE", 100),
+        "REFRESHER_CONCURRENCY": _int(env, "REFRESHER_CONCURRENCY", 4),
+        "REFRESHER_LEASE_SECONDS": _int(env, "REFRESHER_LEASE_SECONDS", 300),
+        "REFRESHER_WINDOW_SECONDS": _int(env, "REFRESHER_WINDOW_SECONDS", 300),
+        "REFRESHER_KEEPALIVE_DAYS": _int(env, "REFRESHER_KEEPALIVE_DAYS", 80),
+        "REFRESH_COOLDOWN_SECONDS": _int(env, "REFRESH_COOLDOWN_SECONDS", 30),
         "CLOCK_SOURCE": env.get("CLOCK_SOURCE", "system"),
         "MARKETPLACE_MANIFEST": env.get(
             "MARKETPLACE_MANIFEST", str(PROJECT_ROOT / "marketplace" / "manifest.toml")
@@ -119,6 +126,11 @@ def validate(config: Mapping[str, Any]) -> None:
     parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
     if config["CLOCK_SOURCE"] not in CLOCK_SOURCES:
         raise ConfigError(f"CLOCK_SOURCE must be one of {', '.join(CLOCK_SOURCES)}.")
+    for name in ("REFRESHER_BATCH_SIZE", "REFRESHER_CONCURRENCY", "REFRESHER_INTERVAL_SECONDS"):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be at least 1.")
+    if not 1 <= config["REFRESHER_KEEPALIVE_DAYS"] < 90:
+        raise ConfigError("REFRESHER_KEEPALIVE_DAYS must be below the platform's 90-day limit.")
     if app_env == "production":
         _validate_production(config)
 

@@ -108,3 +108,20 @@ class LoginState(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginState {self.state_hash[:8]}… used={self.used_at is not None}>"
+
+
+class RefresherSweep(db.Model):
+    """What one refresher sweep did: `flask tokens status` shows the latest."""
+
+    __tablename__ = "refresher_sweeps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed: Mapped[int] = mapped_column(Integer, default=0)
+    needs_reauth: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    released: Mapped[int] = mapped_column(Integer, default=0)
+    # e.g. "server_error=2 rate_limited=1": failures by reason.
+    failures_by_reason: Mapped[str] = mapped_column(String(500), default="")

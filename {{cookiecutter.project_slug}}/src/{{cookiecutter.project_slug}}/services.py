@@ -54,7 +54,12 @@ def build_services(app: Flask) -> Services:
         cipher=cipher,
         endpoint=endpoint,
         now=clock.now,
-        policy=RefreshPolicy(leeway=timedelta(seconds=config["REFRESH_LEEWAY_SECONDS"])),
+        policy=RefreshPolicy(
+            leeway=timedelta(seconds=config["REFRESH_LEEWAY_SECONDS"]),
+            refresher_window=timedelta(seconds=config["REFRESHER_WINDOW_SECONDS"]),
+            keepalive_after=timedelta(days=config["REFRESHER_KEEPALIVE_DAYS"]),
+            cooldown_base=timedelta(seconds=config["REFRESH_COOLDOWN_SECONDS"]),
+        ),
     )
     api = ApiClient(
         base_url=config["FSCKMSFT_API_URL"],

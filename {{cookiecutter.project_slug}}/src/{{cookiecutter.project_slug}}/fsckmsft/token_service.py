@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
@@ -51,9 +51,10 @@ class RefreshPolicy:
 
 @dataclass(frozen=True)
 class AccessToken:
-    value: str
+    value: str = field(repr=False)
     version: int  # the row version it came from: lets a 401 say "this token failed"
     scopes: frozenset[str]
+    refreshed: bool = False  # True when this call refreshed it
 
 
 def token_associated_data(connection_id: str, column: str) -> str:
@@ -126,19 +127,27 @@ class TokenService:
         session.add(connection)
 
     def refresh(
-        self, connection_id: str, *, reason: str, failed_version: int | None = None
+        self,
+        connection_id: str,
+        *,
+        reason: str,
+        failed_version: int | None = None,
+        fall_back_to_valid_token: bool = True,
     ) -> AccessToken:
         """Refresh the connection if it still needs it, and return a usable access token.
 
+        `reason` is "expiring" (lazy, before an API call), "401", "refresher" or "manual".
         `failed_version` is set after a 401: refresh only if the row still holds the token
         that failed (another worker may have replaced it while we waited for the lock).
+        On a transient failure, a caller that only needs a working token gets the old one
+        while it is still valid; the refresher (fall_back_to_valid_token=False) gets the error.
         """
         stripe = self._stripes[hash(connection_id) % LOCK_STRIPES]
         with stripe, write_locked_session(self.engine) as session:
             connection = self._lock_row(session, connection_id)
             if not self._still_needs_refresh(connection, reason, failed_version):
                 return self._decrypt_access(connection)
-            return self._refresh_locked(session, connection, reason)
+            return self._refresh_locked(session, connection, reason, fall_back_to_valid_token)
 
     def _lock_row(self, session: Session, connection_id: str) -> Connection:
         query = select(Connection).where(Connection.id == connection_id).with_for_update()
@@ -153,11 +162,19 @@ class TokenService:
         now = self.now()
         if failed_version is not None:
             return connection.version == failed_version
+        if reason == "manual":
+            return True
         if reason == "refresher":
-            return connection.refresh_due_at <= now
+            # Judged on the tokens, not on refresh_due_at (which holds the refresher's lease).
+            return (
+                connection.access_expires_at - self.policy.refresher_window <= now
+                or connection.refresh_issued_at + self.policy.keepalive_after <= now
+            )
         return connection.access_expires_at - self.policy.leeway <= now
 
-    def _refresh_locked(self, session: Session, connection: Connection, reason: str) -> AccessToken:
+    def _refresh_locked(
+        self, session: Session, connection: Connection, reason: str, fall_back: bool
+    ) -> AccessToken:
         if self.now() >= connection.refresh_issued_at + REFRESH_TOKEN_IDLE_LIMIT:
             # The platform would refuse it anyway: do not spend a call to learn that.
             self._mark_needs_reauth(session, connection, "refresh_token_idle_90_days")
@@ -174,14 +191,14 @@ class TokenService:
             self._mark_needs_reauth(session, connection, "invalid_grant")
         except (PlatformUnavailable, RateLimited, OutcomeUnknown) as error:
             self._record_transient_failure(session, connection, error)
-            if connection.access_expires_at > self.now():
+            if fall_back and connection.access_expires_at > self.now():
                 return self._decrypt_access(connection)  # the old token still works
             raise
         self.store_tokens(session, connection, tokens)
         log.info("refreshed connection %s (%s)", connection.id, reason)
         if was_failing:
             connection_recovered.send(self, connection_id=connection.id)
-        return AccessToken(tokens.access_token, connection.version, tokens.scopes)
+        return AccessToken(tokens.access_token, connection.version, tokens.scopes, refreshed=True)
 
     def _refresh_with_one_retry(self, refresh_token: str) -> TokenSet:
         try:

@@ -1,0 +1,145 @@
+"""The manifest's declared shape, as JSON Schema, and readable messages for what breaks it.
+
+The bounds are this template's reading of what a listing needs; if the Marketplace
+publishes other limits, change them here and the check follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+#: The platform's scope catalogue: an app can only be granted scopes from this list.
+PLATFORM_SCOPES = ("read:projects", "write:projects", "read:tasks", "write:tasks")
+
+_URL = {"type": "string", "minLength": 10, "maxLength": 2000, "pattern": r"^[a-z][a-z0-9+.-]*://\S+$"}
+_TEXT = {"type": "string", "pattern": r"\S"}
+
+
+def _text(min_length: int, max_length: int) -> dict[str, Any]:
+    return {**_TEXT, "minLength": min_length, "maxLength": max_length}
+
+
+REGISTRATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "description", "homepage_url", "redirect_uris", "scopes"],
+    "properties": {
+        "name": _text(3, 100),  # shown on the consent screen
+        "description": _text(10, 500),
+        "homepage_url": _URL,
+        "redirect_uris": {
+            "type": "array", "minItems": 1, "maxItems": 10, "uniqueItems": True, "items": _URL,
+        },
+        "scopes": {
+            "type": "array", "minItems": 1, "uniqueItems": True,
+            "items": {"type": "string", "pattern": r"^[a-z]+:[a-z_]+$"},
+        },
+    },
+}
+
+LISTING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "short_description", "long_description", "category", "icon", "screenshots",
+        "privacy_policy_url", "terms_url", "scope_justifications",
+    ],
+    # A user with a problem must be able to reach somebody.
+    "anyOf": [{"required": ["support_email"]}, {"required": ["support_url"]}],
+    "properties": {
+        "short_description": _text(10, 160),
+        "long_description": _text(50, 4000),
+        "category": {"type": "string", "pattern": r"^[a-z][a-z0-9-]{1,39}$"},
+        "icon": _text(1, 200),
+        "screenshots": {
+            "type": "array", "minItems": 1, "maxItems": 8, "uniqueItems": True,
+            "items": _text(1, 200),
+        },
+        "privacy_policy_url": _URL,
+        "terms_url": _URL,
+        "support_url": _URL,
+        "support_email": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"},
+        "scope_justifications": {
+            "type": "object",
+            "propertyNames": {"pattern": r"^[a-z]+:[a-z_]+$"},
+            "additionalProperties": _text(20, 300),
+        },
+    },
+}
+
+MANIFEST_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["registration", "listing"],
+    "properties": {"registration": REGISTRATION_SCHEMA, "listing": LISTING_SCHEMA},
+}
+
+_VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
+
+
+def _key_name(path: Sequence[str | int]) -> str:
+    """`("listing", "screenshots", 0)` -> `[listing] screenshots[0]`."""
+    tables = [str(part) for part in path if isinstance(part, str)]
+    if not tables:
+        return "the manifest"
+    name = f"[{'.'.join(tables[:-1])}] {tables[-1]}" if len(tables) > 1 else f"[{tables[0]}]"
+    return name + "".join(f"[{part}]" for part in path if isinstance(part, int))
+
+
+_HEADER = re.compile(r"^\s*\[([^\[\]]+)\]")
+_ASSIGNMENT = re.compile(r'^\s*(?:"([^"]+)"|([A-Za-z0-9_-]+))\s*=')
+
+
+def _key_paths(text: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(line number, key path) for every table header and key assignment in TOML text."""
+    found, table, in_multiline = [], (), False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            in_multiline = line.count('"""') % 2 == 0
+            continue
+        if header := _HEADER.match(line):
+            table = tuple(part.strip().strip('"') for part in header.group(1).split("."))
+            found.append((number, table))
+        elif assignment := _ASSIGNMENT.match(line):
+            found.append((number, (*table, assignment.group(1) or assignment.group(2))))
+            in_multiline = line.count('"""') % 2 == 1
+    return found
+
+
+def line_of(text: str, path: Sequence[str | int]) -> int | None:
+    """The line defining `path` (or its nearest defined parent) in the manifest's TOML."""
+    keys = tuple(str(part) for part in path if isinstance(part, str))
+    best, best_depth = None, 0
+    for number, key_path in _key_paths(text):
+        if keys[: len(key_path)] == key_path and len(key_path) > best_depth:
+            best, best_depth = number, len(key_path)
+    return best
+
+
+def _describe(error: ValidationError) -> str:
+    """One sentence per schema violation, naming the key (and the fix where it is obvious)."""
+    where = _key_name(error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(known)) if isinstance(error.instance, dict) else []
+        return f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; the keys are {', '.join(known)}"
+    if error.validator == "required":
+        return f"{where}: {error.message}; add it"
+    if error.validator == "anyOf" and list(error.absolute_path) == ["listing"]:
+        return "[listing]: set support_email or support_url so users can reach you"
+    return f"{where}: {error.message}"
+
+
+def schema_problems(manifest: dict[str, Any], text: str) -> list[str]:
+    """Every schema violation, each with the line it is on when that can be found."""
+    problems = []
+    for error in sorted(_VALIDATOR.iter_errors(manifest), key=lambda e: list(map(str, e.path))):
+        line = line_of(text, list(error.absolute_path))
+        prefix = f"line {line}: " if line else ""
+        problems.append(prefix + _describe(error))
+    return problems

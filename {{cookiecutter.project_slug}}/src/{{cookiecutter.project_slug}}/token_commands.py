@@ -1,0 +1,89 @@
+"""`flask tokens ...`: keys, rotation, status, manual refresh."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .fsckmsft.errors import FsckmsftError
+from .models import Connection, ConnectionStatus, RefresherSweep
+from .services import services
+from .token_keys import rotate_all_tokens
+
+tokens_cli = AppGroup("tokens", help="Stored tokens: keys, status, refresh.")
+
+
+@tokens_cli.command("new-key")
+def new_key() -> None:
+    """Print a fresh key-ring entry for TOKEN_ENCRYPTION_KEYS."""
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    click.echo(f"k{secrets.token_hex(4)}:{key}")
+
+
+@tokens_cli.command("rotate-key")
+def rotate_key() -> None:
+    """Re-encrypt every stored token under the first key of TOKEN_ENCRYPTION_KEYS.
+
+    Safe to interrupt and run again: each row is re-encrypted in its own transaction, and
+    rows already under the first key are skipped.
+    """
+    result = rotate_all_tokens(services())
+    click.echo(f"re-encrypted {result.rotated} connection(s); {result.current} already current")
+
+
+@tokens_cli.command("status")
+def status() -> None:
+    """Connections per status, the next due refresh, and the last sweep."""
+    with Session(bind=services().token_service.engine) as session:
+        counts = dict(
+            session.execute(
+                select(Connection.status, func.count()).group_by(Connection.status)
+            ).all()
+        )
+        next_due = session.scalar(
+            select(func.min(Connection.refresh_due_at)).where(
+                Connection.status == ConnectionStatus.ACTIVE
+            )
+        )
+        last = session.scalars(
+            select(RefresherSweep).order_by(RefresherSweep.started_at.desc()).limit(1)
+        ).first()
+    for name in (ConnectionStatus.ACTIVE, ConnectionStatus.NEEDS_REAUTH, ConnectionStatus.REVOKED):
+        click.echo(f"{name:<13} {counts.get(name, 0)}")
+    click.echo(f"next due      {next_due.isoformat() if next_due else '-'}")
+    if last is None:
+        click.echo("last sweep    none yet")
+    else:
+        click.echo(
+            f"last sweep    {last.started_at.isoformat()} claimed={last.claimed} "
+            f"refreshed={last.refreshed} needs_reauth={last.needs_reauth} failed={last.failed} "
+            f"{last.failures_by_reason}".rstrip()
+        )
+
+
+@tokens_cli.command("refresh")
+@click.option("--all", "refresh_all", is_flag=True, required=True, help="Every active connection.")
+def refresh(refresh_all: bool) -> None:
+    """Refresh every active connection now, through the one refresh path."""
+    token_service = services().token_service
+    with Session(bind=token_service.engine) as session:
+        ids = session.scalars(
+            select(Connection.id).where(Connection.status == ConnectionStatus.ACTIVE)
+        ).all()
+    failures = 0
+    with click.progressbar(ids, label="Refreshing", show_pos=True) as bar:
+        for connection_id in bar:
+            try:
+                token_service.refresh(
+                    connection_id, reason="manual", fall_back_to_valid_token=False
+                )
+            except FsckmsftError:
+                failures += 1
+    click.echo(f"refreshed {len(ids) - failures} of {len(ids)}; {failures} failed")
+    if failures:
+        raise SystemExit(1)
