@@ -18,3 +18,5 @@ connection_needs_reauth = _signals.signal("connection-needs-reauth")
 connection_recovered = _signals.signal("connection-recovered")
 #: A refresh failed for a transient reason; the connection cools down and is retried.
 refresh_failed = _signals.signal("refresh-failed")
+#: One step of the OAuth flow happened (sent by flow_events.record, for the inspector).
+flow_step = _signals.signal("flow-step")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..database import write_locked_session
 from ..extensions import db
+from ..flow_events import preview, record
 from ..fsckmsft.errors import (
     ApiError,
     BadTokenResponse,
@@ -70,6 +71,16 @@ def login() -> Response:
     url, _ = client.create_authorization_url(
         f"{config['FSCKMSFT_AUTH_URL']}/oauth/authorize", state=state, code_verifier=code_verifier
     )
+    record(
+        "authorize_redirect",
+        url=url.split("?")[0],
+        client_id=config["FSCKMSFT_CLIENT_ID"],
+        redirect_uri=config["FSCKMSFT_REDIRECT_URI"],
+        scope=" ".join(services().manifest.registration.scopes),
+        state=preview(state),
+        code_verifier=preview(code_verifier),
+        code_challenge_method="S256" if code_verifier else "",
+    )
     response = redirect(url, 302)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -87,7 +98,9 @@ def callback() -> Response:
             now=services().clock.now(),
         )
     except InvalidState:
+        record("state_checked", returned=preview(request.args.get("state")), matched=False)
         return _problem("invalid_state", 400)
+    record("state_checked", returned=preview(request.args.get("state")), matched=True)
     if request.args.get("error") == "access_denied":
         return _problem("access_denied", 200)  # the user said no: not an error of ours
     if "error" in request.args:

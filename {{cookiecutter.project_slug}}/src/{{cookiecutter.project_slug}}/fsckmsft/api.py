@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from ..flow_events import record
 from .errors import ApiError, ApiUnavailable, MissingScope, NeedsReauthorization
 from .token_endpoint import parse_retry_after
 from .token_service import AccessToken, TokenService
@@ -139,6 +140,13 @@ class ConnectionApi:
         return self._json_or_error(response, scope)
 
     def _json_or_error(self, response: requests.Response, scope: str | None) -> Any:
+        record(
+            "api_call",
+            connection_id=self.connection_id,
+            method=response.request.method,
+            path=urlsplit(response.request.url or "").path,
+            status=response.status_code,
+        )
         if response.status_code == 403 and scope is not None:
             raise MissingScope(scope)
         if response.status_code >= 500 or response.status_code == 429:

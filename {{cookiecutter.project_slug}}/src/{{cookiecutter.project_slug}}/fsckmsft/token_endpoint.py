@@ -18,6 +18,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from urllib3.exceptions import NewConnectionError
 
+from ..flow_events import preview, record
 from .errors import (
     InvalidClient,
     InvalidGrant,
@@ -90,6 +91,7 @@ class TokenEndpoint:
     def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str | None) -> TokenSet:
         extra = {"code_verifier": code_verifier} if code_verifier else {}
         return self._call(
+            "authorization_code",
             lambda session: session.fetch_token(
                 self.token_url,
                 grant_type="authorization_code",
@@ -97,17 +99,25 @@ class TokenEndpoint:
                 redirect_uri=redirect_uri,
                 timeout=self._timeout,
                 **extra,
-            )
+            ),
         )
 
     def refresh(self, refresh_token: str) -> TokenSet:
         return self._call(
+            "refresh_token",
             lambda session: session.refresh_token(
                 self.token_url, refresh_token=refresh_token, timeout=self._timeout
-            )
+            ),
         )
 
-    def _call(self, request: Callable[[OAuth2Session], Any]) -> TokenSet:
+    def _call(self, grant_type: str, request: Callable[[OAuth2Session], Any]) -> TokenSet:
+        record(
+            "token_request",
+            url=self.token_url,
+            grant_type=grant_type,
+            client_id=self._client_id,
+            client_secret="[redacted]",  # noqa: S106 (shown in the inspector, never sent)
+        )
         try:
             payload = request(self._session())
         except OAuthError as error:
@@ -124,9 +134,17 @@ class TokenEndpoint:
             raise OutcomeUnknown("connection_lost", "the answer was lost on the way") from None
         except (requests.RequestException, ValueError) as error:
             raise TokenEndpointError("bad_response", type(error).__name__) from None
-        return parse_token_response(
+        tokens = parse_token_response(
             dict(payload), requested_scopes=self._requested_scopes, now=self._now()
         )
+        record(
+            "token_response",
+            access_token=preview(tokens.access_token),
+            refresh_token=preview(tokens.refresh_token),
+            expires_at=tokens.access_expires_at.isoformat(),
+            scope=" ".join(sorted(tokens.scopes)),
+        )
+        return tokens
 
     def _check_status(self, response: requests.Response) -> requests.Response:
         """Turn statuses Authlib does not distinguish into typed errors."""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto import TokenCipher
 from ..database import write_locked_session
+from ..flow_events import record
 from ..models import Connection, ConnectionStatus
 from ..signals import connection_needs_reauth, connection_recovered, refresh_failed
 from .errors import (
@@ -125,6 +126,12 @@ class TokenService:
         connection.status = ConnectionStatus.ACTIVE
         connection.version = (connection.version or 0) + 1
         session.add(connection)
+        record(
+            "tokens_stored",
+            connection_id=connection.id,
+            access_token_ciphertext=connection.access_token_ciphertext,
+            refresh_token_ciphertext=connection.refresh_token_ciphertext,
+        )
 
     def refresh(
         self,
@@ -196,6 +203,7 @@ class TokenService:
             raise
         self.store_tokens(session, connection, tokens)
         log.info("refreshed connection %s (%s)", connection.id, reason)
+        record("refreshed", connection_id=connection.id, reason=reason)
         if was_failing:
             connection_recovered.send(self, connection_id=connection.id)
         return AccessToken(tokens.access_token, connection.version, tokens.scopes, refreshed=True)
