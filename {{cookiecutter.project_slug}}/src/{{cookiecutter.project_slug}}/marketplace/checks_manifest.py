@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .context import CheckContext
@@ -12,12 +13,30 @@ from .schema import PLATFORM_SCOPES
 
 # Hosts that only exist on a developer's machine or for as long as a tunnel runs.
 TUNNEL_SUFFIXES = (
-    "ngrok.io", "ngrok.app", "ngrok.dev", "ngrok-free.app", "ngrok-free.dev", "loca.lt",
-    "localtunnel.me", "trycloudflare.com", "serveo.net", "localhost.run", "lhr.life",
-    "pagekite.me", "devtunnels.ms", "tunnelmole.net",
+    "ngrok.io",
+    "ngrok.app",
+    "ngrok.dev",
+    "ngrok-free.app",
+    "ngrok-free.dev",
+    "loca.lt",
+    "localtunnel.me",
+    "trycloudflare.com",
+    "serveo.net",
+    "localhost.run",
+    "lhr.life",
+    "pagekite.me",
+    "devtunnels.ms",
+    "tunnelmole.net",
 )
 # Names reserved for documentation and testing (RFC 2606, RFC 6761): nobody can reach them.
-PLACEHOLDER_SUFFIXES = ("example.com", "example.org", "example.net", ".example", ".test", ".invalid")
+PLACEHOLDER_SUFFIXES = (
+    "example.com",
+    "example.org",
+    "example.net",
+    ".example",
+    ".test",
+    ".invalid",
+)
 # What the template writes when it does not know why a scope is needed.
 PLACEHOLDER_JUSTIFICATION = "Explain why the app needs this scope."
 
@@ -40,6 +59,14 @@ def _is_local(host: str) -> bool:
     return address.is_loopback or address.is_private or address.is_unspecified
 
 
+def _shown(path: Path, project: Path) -> str:
+    """`path` as the person typed it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(project.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _listing_urls(context: CheckContext) -> Iterator[tuple[str, str]]:
     yield "[registration] homepage_url", context.registration["homepage_url"]
     for key in ("privacy_policy_url", "terms_url", "support_url"):
@@ -51,7 +78,7 @@ def _listing_urls(context: CheckContext) -> Iterator[tuple[str, str]]:
 @check("MANIFEST_INVALID", "error", "the manifest matches the declared schema", needs="nothing")
 def manifest_invalid(context: CheckContext) -> Iterator[str]:
     for problem in context.manifest_problems:
-        yield f"{context.manifest_path.name} {problem}."
+        yield f"{_shown(context.manifest_path, context.project_dir)}: {problem}"
 
 
 # The platform only accepts https callbacks: http would send the authorization code in clear.

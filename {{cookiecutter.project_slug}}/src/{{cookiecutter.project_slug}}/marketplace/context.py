@@ -29,7 +29,7 @@ class CheckContext:
     #: The settings production would see, or None when not reviewing production.
     production_env: Mapping[str, str] | None = None
     production_skip_reason: str = ""
-    #: Secret values (by variable name) that must never appear in a committed file.
+    #: Secret value -> the variable it comes from; none may appear in a committed file.
     secret_values: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -46,13 +46,13 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], list[str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}, [f"{path} does not exist; restore marketplace/manifest.toml from the template."]
+        return {}, ["the file does not exist; restore marketplace/manifest.toml from the template."]
     except (OSError, UnicodeDecodeError) as error:
-        return {}, [f"{path} cannot be read ({error})."]
+        return {}, [f"the file cannot be read ({error})."]
     try:
         manifest = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return {}, [f"{path.name} is not valid TOML: {error}; fix the syntax on that line."]
+        return {}, [f"not valid TOML: {error}; fix the syntax there."]
     return manifest, schema_problems(manifest, text)
 
 
@@ -86,7 +86,7 @@ SECRET_VARIABLES = ("FSCKMSFT_CLIENT_SECRET", "SECRET_KEY", "TOKEN_ENCRYPTION_KE
 
 
 def secret_values(*sources: Mapping[str, str]) -> dict[str, str]:
-    """Each secret value set anywhere, keyed '<VARIABLE>' (key ring entries one by one)."""
+    """value -> variable name for each secret set in `sources` (key ring keys one by one)."""
     found: dict[str, str] = {}
     for source in sources:
         for name in SECRET_VARIABLES:
@@ -96,7 +96,7 @@ def secret_values(*sources: Mapping[str, str]) -> dict[str, str]:
                 value = part.partition(":")[2] if name == "TOKEN_ENCRYPTION_KEYS" else part
                 if len(value.strip()) >= 12:  # shorter values match too much by chance
                     found[value.strip()] = name
-    return {value: name for value, name in found.items()}
+    return found
 
 
 def build_context(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Literal
 
 from .context import CheckContext
@@ -27,6 +28,8 @@ class Check:
 
 
 CHECKS: list[Check] = []
+#: The modules holding checks, in the order the report lists them.
+CHECK_MODULES = ("checks_manifest", "checks_assets", "checks_secrets", "checks_production")
 
 
 def check(
@@ -66,10 +69,15 @@ def evaluate(check: Check, context: CheckContext) -> Outcome:
     return Outcome(check.id, check.severity, check.title, status, problems)
 
 
-def run_checks(context: CheckContext) -> Report:
-    """Run every registered check against `context`, in registration order."""
-    from . import checks_assets, checks_manifest, checks_production, checks_secrets  # noqa: F401
+def _module_position(check: Check) -> int:
+    return CHECK_MODULES.index(check.function.__module__.rpartition(".")[2])
 
+
+def run_checks(context: CheckContext) -> Report:
+    """Run every check against `context`, grouped in the order of CHECK_MODULES."""
+    for module in CHECK_MODULES:
+        import_module(f"{__package__}.{module}")  # importing a module registers its checks
+    ordered = sorted(CHECKS, key=_module_position)
     report = Report(manifest=str(context.manifest_path))
-    report.outcomes.extend(evaluate(check, context) for check in CHECKS)
+    report.outcomes.extend(evaluate(check, context) for check in ordered)
     return report

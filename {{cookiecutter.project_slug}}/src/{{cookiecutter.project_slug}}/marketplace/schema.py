@@ -15,7 +15,12 @@ from jsonschema import Draft202012Validator, ValidationError
 #: The platform's scope catalogue: an app can only be granted scopes from this list.
 PLATFORM_SCOPES = ("read:projects", "write:projects", "read:tasks", "write:tasks")
 
-_URL = {"type": "string", "minLength": 10, "maxLength": 2000, "pattern": r"^[a-z][a-z0-9+.-]*://\S+$"}
+_URL = {
+    "type": "string",
+    "minLength": 10,
+    "maxLength": 2000,
+    "pattern": r"^[a-z][a-z0-9+.-]*://\S+$",
+}
 _TEXT = {"type": "string", "pattern": r"\S"}
 
 
@@ -32,10 +37,16 @@ REGISTRATION_SCHEMA: dict[str, Any] = {
         "description": _text(10, 500),
         "homepage_url": _URL,
         "redirect_uris": {
-            "type": "array", "minItems": 1, "maxItems": 10, "uniqueItems": True, "items": _URL,
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "uniqueItems": True,
+            "items": _URL,
         },
         "scopes": {
-            "type": "array", "minItems": 1, "uniqueItems": True,
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
             "items": {"type": "string", "pattern": r"^[a-z]+:[a-z_]+$"},
         },
     },
@@ -45,8 +56,14 @@ LISTING_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": [
-        "short_description", "long_description", "category", "icon", "screenshots",
-        "privacy_policy_url", "terms_url", "scope_justifications",
+        "short_description",
+        "long_description",
+        "category",
+        "icon",
+        "screenshots",
+        "privacy_policy_url",
+        "terms_url",
+        "scope_justifications",
     ],
     # A user with a problem must be able to reach somebody.
     "anyOf": [{"required": ["support_email"]}, {"required": ["support_url"]}],
@@ -56,7 +73,10 @@ LISTING_SCHEMA: dict[str, Any] = {
         "category": {"type": "string", "pattern": r"^[a-z][a-z0-9-]{1,39}$"},
         "icon": _text(1, 200),
         "screenshots": {
-            "type": "array", "minItems": 1, "maxItems": 8, "uniqueItems": True,
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 8,
+            "uniqueItems": True,
             "items": _text(1, 200),
         },
         "privacy_policy_url": _URL,
@@ -80,6 +100,11 @@ MANIFEST_SCHEMA: dict[str, Any] = {
 }
 
 _VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
+TOML_TYPES = {"string": "a string", "array": "a list", "object": "a table", "integer": "a number"}
+PYTHON_TYPES = {
+    "str": "a string", "int": "a number", "float": "a number", "bool": "true/false",
+    "list": "a list", "dict": "a table", "datetime": "a date", "date": "a date", "time": "a time",
+}
 
 
 def _key_name(path: Sequence[str | int]) -> str:
@@ -121,25 +146,43 @@ def line_of(text: str, path: Sequence[str | int]) -> int | None:
     return best
 
 
+def _unknown_keys(error: ValidationError) -> list[str]:
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return []
+    return sorted(set(error.instance) - set(error.schema.get("properties", {})))
+
+
 def _describe(error: ValidationError) -> str:
     """One sentence per schema violation, naming the key (and the fix where it is obvious)."""
     where = _key_name(error.absolute_path)
     if error.validator == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(known)) if isinstance(error.instance, dict) else []
-        return f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; the keys are {', '.join(known)}"
+        return (
+            f"{where}: unknown key(s) {', '.join(map(repr, _unknown_keys(error)))}; "
+            f"the keys are {', '.join(known)}"
+        )
     if error.validator == "required":
         return f"{where}: {error.message}; add it"
     if error.validator == "anyOf" and list(error.absolute_path) == ["listing"]:
         return "[listing]: set support_email or support_url so users can reach you"
-    return f"{where}: {error.message}"
+    if error.validator in ("minLength", "maxLength", "minItems", "maxItems"):
+        bound = "at least" if error.validator.startswith("min") else "at most"
+        unit = "characters" if error.validator.endswith("Length") else "entries"
+        size = len(error.instance)
+        return f"{where} must have {bound} {error.validator_value} {unit} (it has {size})"
+    if error.validator == "type":
+        expected = TOML_TYPES.get(str(error.validator_value), error.validator_value)
+        found = PYTHON_TYPES.get(type(error.instance).__name__, type(error.instance).__name__)
+        return f"{where} must be {expected}, not {found}"
+    message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return f"{where}: {message}"
 
 
 def schema_problems(manifest: dict[str, Any], text: str) -> list[str]:
     """Every schema violation, each with the line it is on when that can be found."""
     problems = []
     for error in sorted(_VALIDATOR.iter_errors(manifest), key=lambda e: list(map(str, e.path))):
-        line = line_of(text, list(error.absolute_path))
+        line = line_of(text, [*error.absolute_path, *_unknown_keys(error)[:1]])
         prefix = f"line {line}: " if line else ""
-        problems.append(prefix + _describe(error))
+        problems.append(f"{prefix}{_describe(error)}.")
     return problems

@@ -1,0 +1,225 @@
+"""`marketplace check --live`: the whole flow, headless, against an in-process sandbox.
+
+The sandbox registers the app from the manifest under review; a throwaway copy of the app
+(temporary SQLite, fresh keys) connects a sandbox user, calls the API, refreshes after the
+clock moves 61 minutes, and shows Reconnect once the user revokes access. Development only:
+the sandbox is imported here, never by the running app.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ..manifest import Manifest, load_manifest
+from .report import Outcome, Severity, Status
+
+LOCAL_REDIRECT_URI = "http://localhost/callback"  # Flask's test client is "localhost"
+ACCESS_TOKEN_LIFETIME = 60 * 60
+
+
+class StepFailed(Exception):
+    """A step of the flow did not do what the platform documentation says it must."""
+
+
+@dataclass
+class LiveFlow:
+    """State shared by the steps: the sandbox, the app, one browser, one sandbox user."""
+
+    sandbox: Any
+    app: Flask
+    web: FlaskClient
+    client_id: str
+    username: str
+
+    def connect(self) -> None:
+        login = self.web.get("/login")
+        if login.status_code != 302:
+            raise StepFailed(f"/login answered {login.status_code}, not a redirect to fsckmsft")
+        callback = self.sandbox.approve(login.headers["Location"], self.username)
+        parts = urlsplit(callback)
+        if "code=" not in parts.query:
+            raise StepFailed(f"the sandbox refused the authorization: {callback}")
+        answer = self.web.get(f"{parts.path}?{parts.query}")
+        if answer.status_code != 302 or answer.headers.get("Location") != "/dashboard":
+            raise StepFailed(f"/callback answered {answer.status_code}, not /dashboard")
+
+    def dashboard_projects(self) -> list[str]:
+        page = self.web.get("/dashboard")
+        html = page.get_data(as_text=True)
+        projects = re.findall(r'data-project-id="([^"]+)"', html)
+        if page.status_code != 200 or not projects:
+            raise StepFailed(f"/dashboard answered {page.status_code} without the user's projects")
+        return projects
+
+    def token_calls(self, grant_type: str) -> list[dict[str, Any]]:
+        return [
+            entry for entry in self.sandbox.requests()
+            if entry["path"] == "/oauth/token" and entry.get("grant_type") == grant_type
+        ]
+
+
+def step_connect(flow: LiveFlow) -> str:
+    flow.connect()
+    return f"{flow.username} approved the app; the code was exchanged on the server"
+
+
+def step_api_call(flow: LiveFlow) -> str:
+    projects = flow.dashboard_projects()
+    return f"the dashboard listed {len(projects)} project(s) through GET /v1/projects"
+
+
+def step_refresh(flow: LiveFlow) -> str:
+    flow.sandbox.advance(ACCESS_TOKEN_LIFETIME + 60)
+    flow.app.extensions["fsckmsft"].clock.forget()
+    flow.dashboard_projects()
+    refreshes = flow.token_calls("refresh_token")
+    if [entry["status"] for entry in refreshes] != [200]:
+        raise StepFailed(f"expected one successful refresh, the sandbox saw {refreshes}")
+    api_calls = [e for e in flow.sandbox.requests() if e["path"].startswith("/v1/")]
+    if any(entry["status"] == 401 for entry in api_calls):
+        raise StepFailed("an API call met a 401 instead of being refreshed first")
+    return "61 minutes later the token was refreshed once, before the API call, with no 401"
+
+
+def step_revoke(flow: LiveFlow) -> str:
+    flow.sandbox.revoke(flow.username, flow.client_id)
+    page = flow.web.get("/dashboard")
+    if page.status_code != 200 or "Reconnect" not in page.get_data(as_text=True):
+        raise StepFailed(f"after revoking, /dashboard answered {page.status_code}, no Reconnect")
+    return "after the user revoked access the dashboard offered Reconnect"
+
+
+def step_reconnect(flow: LiveFlow) -> str:
+    flow.connect()
+    flow.dashboard_projects()
+    return "connecting again brought the projects back"
+
+
+STEPS: list[tuple[str, str, Callable[[LiveFlow], str]]] = [
+    ("LIVE_CONNECT", "live: Connect with fsckmsft completes", step_connect),
+    ("LIVE_API_CALL", "live: the app calls the API", step_api_call),
+    ("LIVE_REFRESH", "live: an expired access token is refreshed", step_refresh),
+    ("LIVE_REVOKE", "live: a revoked connection shows Reconnect", step_revoke),
+    ("LIVE_RECONNECT", "live: reconnecting works", step_reconnect),
+]
+
+REGISTER = ("LIVE_REGISTER", "live: the sandbox registers the app from the manifest")
+
+
+def _registration(manifest: Manifest, client_id: str, client_secret: str) -> dict[str, Any]:
+    registration = manifest.registration
+    return {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "name": registration.name,
+        "description": registration.description,
+        "homepage_url": registration.homepage_url,
+        "redirect_uris": [*registration.redirect_uris, LOCAL_REDIRECT_URI],
+        "scopes": list(registration.scopes),
+    }
+
+
+@contextlib.contextmanager
+def _quiet_migrations() -> Iterator[None]:
+    """Alembic reconfigures logging to print INFO lines; keep them out of the report."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        root.handlers[:], root.level = handlers, level
+
+
+def _app_config(sandbox_url: str, database: Path, manifest: Path, client: tuple[str, str]) -> dict:
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    return {
+        "APP_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "TOKEN_ENCRYPTION_KEYS": f"klive:{key}",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "FSCKMSFT_CLIENT_ID": client[0],
+        "FSCKMSFT_CLIENT_SECRET": client[1],
+        "FSCKMSFT_AUTH_URL": sandbox_url,
+        "FSCKMSFT_API_URL": sandbox_url,
+        "FSCKMSFT_REDIRECT_URI": LOCAL_REDIRECT_URI,
+        "FSCKMSFT_HTTP_TIMEOUT": 5.0,
+        "CLOCK_SOURCE": "sandbox",
+        "MARKETPLACE_MANIFEST": str(manifest),
+    }
+
+
+def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
+    """The sandbox with the app registered from the manifest, and the app migrated."""
+    from flask_migrate import upgrade
+
+    from .. import create_app
+
+    try:
+        from sandbox.testing import SandboxServer
+    except ImportError:
+        raise StepFailed(
+            "the sandbox is not installed (baked with include_sandbox=no); --live needs it"
+        ) from None
+    manifest = load_manifest(manifest_path)
+    client = ("sbx_" + secrets.token_hex(12), secrets.token_urlsafe(32))
+    sandbox = stack.enter_context(SandboxServer(seed_app=_registration(manifest, *client)))
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketplace-live-")))
+    app = create_app(_app_config(sandbox.url, folder / "live.db", manifest_path, client))
+    with app.app_context(), _quiet_migrations():
+        upgrade()
+    stack.callback(lambda: app.extensions["sqlalchemy"].engines[None].dispose())
+    username = sandbox.users()[0]["username"]
+    return LiveFlow(sandbox, app, app.test_client(), client[0], username)
+
+
+def _reason(error: Exception) -> str:
+    return str(error) if isinstance(error, StepFailed) else f"{type(error).__name__}: {error}"
+
+
+def _register(status: Status, message: str) -> tuple[str, Severity, str, Status, tuple[str]]:
+    return REGISTER[0], "error", REGISTER[1], status, (message,)
+
+
+def _run_steps(flow: LiveFlow) -> Iterator[Outcome]:
+    failed = None
+    for step_id, title, step in STEPS:
+        if failed:
+            yield Outcome(step_id, "error", title, "skip", (f"skipped: {failed} failed",))
+            continue
+        try:
+            yield Outcome(step_id, "error", title, "pass", (step(flow),))
+        except Exception as error:  # every failure becomes a line of the report
+            failed = step_id
+            yield Outcome(step_id, "error", title, "fail", (_reason(error),))
+
+
+def run_live(manifest_path: Path) -> list[Outcome]:
+    """Every step's outcome; a step after a failed one is skipped."""
+    with contextlib.ExitStack() as stack:
+        try:
+            flow = _start(stack, manifest_path)
+        except Exception as error:  # registration or start-up refused: report, never a traceback
+            skipped = [
+                Outcome(step_id, "error", title, "skip", ("skipped: LIVE_REGISTER failed",))
+                for step_id, title, _ in STEPS
+            ]
+            return [Outcome(*_register("fail", _reason(error))), *skipped]
+        registered = f"registered {flow.client_id} with the manifest's redirect URIs and scopes"
+        return [Outcome(*_register("pass", registered)), *_run_steps(flow)]
