@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from .refresher import Refresher, RefresherSettings
 from .refresher_commands import refresher_cli
+from .marketplace.cli import marketplace_cli
 from .services import services
 from .token_commands import tokens_cli
 
@@ -89,3 +90,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(dev_command)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(refresher_cli)
+    app.cli.add_command(marketplace_cli)
