@@ -116,7 +116,7 @@ STEPS: list[tuple[str, str, Callable[[LiveFlow], str]]] = [
     ("LIVE_RECONNECT", "live: reconnecting works", step_reconnect),
 ]
 
-REGISTER = ("LIVE_REGISTER", "live: the sandbox registers the app from the manifest")
+REGISTER = ("LIVE_REGISTER", "live: the app registers from the manifest and starts")
 
 
 def _registration(manifest: Manifest, client_id: str, client_secret: str) -> dict[str, Any]:
@@ -132,16 +132,25 @@ def _registration(manifest: Manifest, client_id: str, client_secret: str) -> dic
     }
 
 
-@contextlib.contextmanager
-def _quiet_migrations() -> Iterator[None]:
-    """Alembic reconfigures logging to print INFO lines; keep them out of the report."""
+def _migrate(app: Flask) -> None:
+    """Bring the throwaway database up with the real migrations, quietly.
+
+    Alembic reconfigures logging to print INFO lines, and Flask-Migrate answers a failure
+    with sys.exit: keep the lines out of the report and turn the exit into a failed step.
+    """
     import logging
+
+    from flask_migrate import upgrade
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    output = io.StringIO()
     try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            yield
+        with app.app_context(), contextlib.redirect_stderr(output):
+            upgrade()
+    except SystemExit:
+        lines = [line for line in output.getvalue().splitlines() if line.strip()]
+        raise StepFailed(f"the migrations failed: {lines[-1] if lines else 'no message'}") from None
     finally:
         root.handlers[:], root.level = handlers, level
 
@@ -162,13 +171,18 @@ def _app_config(sandbox_url: str, database: Path, manifest: Path, client: tuple[
         "FSCKMSFT_HTTP_TIMEOUT": 5.0,
         "CLOCK_SOURCE": "sandbox",
         "MARKETPLACE_MANIFEST": str(manifest),
+        "INSPECTOR_ENABLED": False,  # the workshop inspector plays no part in a listing
     }
+
+
+def _dispose(app: Flask) -> None:
+    """Close the throwaway app's database connections (its own, not the running app's)."""
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
 
 
 def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
     """The sandbox with the app registered from the manifest, and the app migrated."""
-    from flask_migrate import upgrade
-
     from .. import create_app
 
     try:
@@ -182,9 +196,8 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
     sandbox = stack.enter_context(SandboxServer(seed_app=_registration(manifest, *client)))
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketplace-live-")))
     app = create_app(_app_config(sandbox.url, folder / "live.db", manifest_path, client))
-    with app.app_context(), _quiet_migrations():
-        upgrade()
-    stack.callback(lambda: app.extensions["sqlalchemy"].engines[None].dispose())
+    stack.callback(_dispose, app)
+    _migrate(app)
     username = sandbox.users()[0]["username"]
     return LiveFlow(sandbox, app, app.test_client(), client[0], username)
 
