@@ -223,9 +223,23 @@ def _run_steps(flow: LiveFlow) -> Iterator[Outcome]:
             yield Outcome(step_id, "error", title, "fail", (_reason(error),))
 
 
+@contextlib.contextmanager
+def _app_warnings_silenced() -> Iterator[None]:
+    """The flow revokes access on purpose; the app's warning about it is not news here."""
+    import logging
+
+    logger = logging.getLogger(__package__.partition(".")[0])
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def run_live(manifest_path: Path) -> list[Outcome]:
     """Every step's outcome; a step after a failed one is skipped."""
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, _app_warnings_silenced():
         try:
             flow = _start(stack, manifest_path)
         except Exception as error:  # registration or start-up refused: report, never a traceback
@@ -235,4 +249,4 @@ def run_live(manifest_path: Path) -> list[Outcome]:
             ]
             return [Outcome(*_register("fail", _reason(error))), *skipped]
         registered = f"registered {flow.client_id} with the manifest's redirect URIs and scopes"
-        return [Outcome(*_register("pass", registered)), *_run_steps(flow)]
+        return [Outcome(*_register("pass", registered)), *list(_run_steps(flow))]
