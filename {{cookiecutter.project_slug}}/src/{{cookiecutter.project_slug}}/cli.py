@@ -7,9 +7,9 @@ import threading
 import click
 from flask import Flask, current_app
 
+from .marketplace.cli import marketplace_cli
 from .refresher import Refresher, RefresherSettings
 from .refresher_commands import refresher_cli
-from .marketplace.cli import marketplace_cli
 from .services import services
 from .token_commands import tokens_cli
 
