@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,21 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(web)
     app.register_blueprint(auth)
+    register_flow_inspector(app)
+
+
+def register_flow_inspector(app: Flask) -> None:
+    """The workshop flow inspector at /inspector: development only, and only if baked in.
+
+    Nothing else imports it, so a project baked with include_flow_inspector=no (the package
+    deleted) runs unchanged. Never in production: everywhere else /inspector is a plain 404.
+    """
+    if not app.config["INSPECTOR_ENABLED"] or app.config["APP_ENV"] == "production":
+        return
+    name = f"{__name__}.inspector"
+    if importlib.util.find_spec(name) is None:
+        return
+    importlib.import_module(name).init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -6,7 +6,9 @@ Step 2 (/callback) checks that state, then (step 3) exchanges the code on the se
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -78,7 +80,10 @@ def login() -> Response:
         redirect_uri=config["FSCKMSFT_REDIRECT_URI"],
         scope=" ".join(services().manifest.registration.scopes),
         state=preview(state),
+        state_stored_as=_state_fingerprint(state),
         code_verifier=preview(code_verifier),
+        # The challenge is public (it travels in the URL); only the verifier is secret.
+        code_challenge=parse_qs(urlsplit(url).query).get("code_challenge", [""])[0],
         code_challenge_method="S256" if code_verifier else "",
     )
     response = redirect(url, 302)
@@ -98,9 +103,9 @@ def callback() -> Response:
             now=services().clock.now(),
         )
     except InvalidState:
-        record("state_checked", returned=preview(request.args.get("state")), matched=False)
+        _record_state_check(matched=False)
         return _problem("invalid_state", 400)
-    record("state_checked", returned=preview(request.args.get("state")), matched=True)
+    _record_state_check(matched=True)
     if request.args.get("error") == "access_denied":
         return _problem("access_denied", 200)  # the user said no: not an error of ours
     if "error" in request.args:
@@ -137,10 +142,28 @@ def callback() -> Response:
     return _clean_redirect(pending.next_path)
 
 
+def _state_fingerprint(state: str | None) -> str:
+    """A preview of the state's SHA-256: the form in which the app stores it."""
+    return preview(hashlib.sha256(state.encode()).hexdigest()) if state else ""
+
+
+def _record_state_check(*, matched: bool) -> None:
+    returned = request.args.get("state")
+    record(
+        "state_checked",
+        returned=preview(returned),
+        looked_up_as=_state_fingerprint(returned),
+        matched=matched,
+        # What fsckmsft sent back besides the state: a code, or an error such as access_denied.
+        answer=request.args.get("error", "")[:40] or ("code" if "code" in request.args else ""),
+    )
+
+
 def _identity(tokens: TokenSet) -> dict:
     """Ask fsckmsft who approved, and for which workspace (GET /v1/me)."""
     api = services().api
     response = api.send("GET", "/v1/me", AccessToken(tokens.access_token, 0, tokens.scopes))
+    record("api_call", method="GET", path="/v1/me", status=response.status_code)
     try:
         identity = response.json()
         assert response.status_code == 200
