@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask.cli import NoAppException
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "testing", "production")
 CLOCK_SOURCES = ("system", "sandbox")
@@ -23,7 +25,11 @@ PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "replace-me
 MIN_SECRET_KEY_LENGTH = 32
 
 
-class ConfigError(RuntimeError):
+class StartupError(NoAppException):
+    """The app cannot start. The `flask` command prints the message alone, no traceback."""
+
+
+class ConfigError(StartupError):
     """A setting is missing or unsafe; the message names the variable and the fix."""
 
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config import StartupError
 
-class ManifestError(ValueError):
+
+class ManifestError(StartupError, ValueError):
     """The manifest cannot be read; the message names the line or the key."""
 
 

@@ -67,6 +67,8 @@ class Connection(db.Model):
     refresh_issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the refresher should next look at this row (expiry, keep-alive or cool-down).
     refresh_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # SQLite only: while set and in the future, one worker holds the right to refresh.
+    refresh_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refresh_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=ConnectionStatus.ACTIVE)

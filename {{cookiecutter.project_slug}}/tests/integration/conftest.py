@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.manifest import load_manifest
+
 from sandbox.testing import SandboxServer
 from tests.conftest import (
     TEST_CLIENT_ID,

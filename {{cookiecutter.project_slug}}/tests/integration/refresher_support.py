@@ -17,6 +17,7 @@ from {{ cookiecutter.project_slug }}.database import write_locked_session
 from {{ cookiecutter.project_slug }}.fsckmsft.token_response import TokenSet
 from {{ cookiecutter.project_slug }}.models import Connection, new_connection_id
 from {{ cookiecutter.project_slug }}.services import Services
+
 from sandbox.testing import SandboxServer
 from tests.conftest import TEST_CLIENT_ID, TEST_REDIRECT_URI
 

@@ -11,6 +11,7 @@ from {{ cookiecutter.project_slug }}.clock import SystemClock
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.api import Project
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
+
 from sandbox.testing import SandboxServer
 from tests.integration.conftest import advance_clock, connect, token_calls
 
@@ -107,7 +108,7 @@ def test_a_timeout_is_retried_once_with_the_same_token(
     app: Flask, web: FlaskClient, sandbox: SandboxServer
 ) -> None:
     connect(web, sandbox)
-    app.extensions["fsckmsft"].token_endpoint._timeout = 0.5
+    app.extensions["fsckmsft"].token_endpoint.timeout = 0.5
     sandbox.add_fault(endpoint="token", grant_type="refresh_token", timeout=1.5, count=1)
     advance_clock(app, sandbox, 61 * 60)
     response = web.get("/dashboard")

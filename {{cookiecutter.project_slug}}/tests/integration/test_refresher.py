@@ -13,6 +13,7 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettings
 from {{ cookiecutter.project_slug }}.services import Services
+
 from sandbox.testing import SandboxServer
 from tests.conftest import TEST_CLIENT_ID
 from tests.integration.conftest import advance_clock

@@ -13,6 +13,7 @@ from flask import Flask
 
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
+
 from sandbox.testing import SandboxServer
 from tests.conftest import app_config, migrated_app
 from tests.integration.conftest import advance_clock

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import token_associated_data
 from {{ cookiecutter.project_slug }}.models import Connection
+
 from sandbox.testing import SandboxServer
 from tests.conftest import TEST_CLIENT_SECRET, app_config, migrated_app
 from tests.integration.conftest import advance_clock, local_path, start_login

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }} import create_app
+
 from sandbox.testing import SandboxServer
 from tests.conftest import app_config
 from tests.integration.conftest import connect, csrf_token

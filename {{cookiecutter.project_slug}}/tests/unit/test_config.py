@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from {{ cookiecutter.project_slug }}.config import ConfigError, settings_from_env, validate
+
 from tests.conftest import new_key_ring_entry
 
 STRONG_SECRET = "s" * 20 + "0123456789abcdefghijklmnop"

@@ -69,7 +69,7 @@ class TokenEndpoint:
         self._client_id = client_id
         self._client_secret = client_secret
         self._requested_scopes = requested_scopes
-        self._timeout = timeout
+        self.timeout = timeout
         self._now = now
         # One pooled session per thread: Authlib's session keeps per-call state.
         self._local = threading.local()
@@ -97,7 +97,7 @@ class TokenEndpoint:
                 grant_type="authorization_code",
                 code=code,
                 redirect_uri=redirect_uri,
-                timeout=self._timeout,
+                timeout=self.timeout,
                 **extra,
             ),
         )
@@ -106,7 +106,7 @@ class TokenEndpoint:
         return self._call(
             "refresh_token",
             lambda session: session.refresh_token(
-                self.token_url, refresh_token=refresh_token, timeout=self._timeout
+                self.token_url, refresh_token=refresh_token, timeout=self.timeout
             ),
         )
 

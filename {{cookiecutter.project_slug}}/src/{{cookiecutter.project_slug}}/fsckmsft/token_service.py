@@ -15,12 +15,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ..crypto import TokenCipher
-from ..database import write_locked_session
 from ..flow_events import record
 from ..models import Connection, ConnectionStatus
 from ..signals import connection_needs_reauth, connection_recovered, refresh_failed
@@ -32,6 +32,7 @@ from .errors import (
     RateLimited,
     TokenEndpointError,
 )
+from .refresh_lock import LockedRow, refresh_lock_for
 from .token_endpoint import TokenEndpoint
 from .token_response import TokenSet
 
@@ -80,6 +81,7 @@ class TokenService:
         self.policy = policy or RefreshPolicy()
         # Threads of one process queue here before touching the database lock.
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._lock = refresh_lock_for(engine, endpoint.timeout)
 
     # -- reading ---------------------------------------------------------------
 
@@ -150,18 +152,13 @@ class TokenService:
         while it is still valid; the refresher (fall_back_to_valid_token=False) gets the error.
         """
         stripe = self._stripes[hash(connection_id) % LOCK_STRIPES]
-        with stripe, write_locked_session(self.engine) as session:
-            connection = self._lock_row(session, connection_id)
+        with stripe, self._lock.hold(connection_id) as locked:
+            connection = locked.connection
+            if connection is None or connection.status != ConnectionStatus.ACTIVE:
+                raise NeedsReauthorization("connection is not active")
             if not self._still_needs_refresh(connection, reason, failed_version):
                 return self._decrypt_access(connection)
-            return self._refresh_locked(session, connection, reason, fall_back_to_valid_token)
-
-    def _lock_row(self, session: Session, connection_id: str) -> Connection:
-        query = select(Connection).where(Connection.id == connection_id).with_for_update()
-        connection = session.scalars(query).one_or_none()
-        if connection is None or connection.status != ConnectionStatus.ACTIVE:
-            raise NeedsReauthorization("connection is not active")
-        return connection
+            return self._refresh_locked(locked, connection, reason, fall_back_to_valid_token)
 
     def _still_needs_refresh(
         self, connection: Connection, reason: str, failed_version: int | None
@@ -180,33 +177,38 @@ class TokenService:
         return connection.access_expires_at - self.policy.leeway <= now
 
     def _refresh_locked(
-        self, session: Session, connection: Connection, reason: str, fall_back: bool
+        self, locked: LockedRow, connection: Connection, reason: str, fall_back: bool
     ) -> AccessToken:
         if self.now() >= connection.refresh_issued_at + REFRESH_TOKEN_IDLE_LIMIT:
             # The platform would refuse it anyway: do not spend a call to learn that.
-            self._mark_needs_reauth(session, connection, "refresh_token_idle_90_days")
+            self._needs_reauth(locked, connection, "refresh_token_idle_90_days")
         assert connection.refresh_token_ciphertext is not None
         refresh_token = self.cipher.decrypt(
             connection.refresh_token_ciphertext,
             associated_data=token_associated_data(connection.id, "refresh_token"),
         )
-        was_failing = connection.refresh_failures > 0
         try:
             tokens = self._refresh_with_one_retry(refresh_token)
         except InvalidGrant:
             # We hold the lock and the row is unchanged: the grant is really gone.
-            self._mark_needs_reauth(session, connection, "invalid_grant")
+            self._needs_reauth(locked, connection, "invalid_grant")
         except (PlatformUnavailable, RateLimited, OutcomeUnknown) as error:
-            self._record_transient_failure(session, connection, error)
+            self._transient_failure(locked, connection, error)
             if fall_back and connection.access_expires_at > self.now():
                 return self._decrypt_access(connection)  # the old token still works
             raise
-        self.store_tokens(session, connection, tokens)
+        stored: list[Connection] = []
+
+        def store(session: Session, row: Connection) -> None:
+            self.store_tokens(session, row, tokens)
+            stored.append(row)
+
+        locked.write(store)
         log.info("refreshed connection %s (%s)", connection.id, reason)
         record("refreshed", connection_id=connection.id, reason=reason)
-        if was_failing:
+        if connection.refresh_failures > 0:
             connection_recovered.send(self, connection_id=connection.id)
-        return AccessToken(tokens.access_token, connection.version, tokens.scopes, refreshed=True)
+        return AccessToken(tokens.access_token, stored[0].version, tokens.scopes, refreshed=True)
 
     def _refresh_with_one_retry(self, refresh_token: str) -> TokenSet:
         try:
@@ -217,11 +219,13 @@ class TokenService:
             log.warning("refresh outcome unknown; retrying once with the same refresh token")
             return self.endpoint.refresh(refresh_token)
 
-    def _mark_needs_reauth(self, session: Session, connection: Connection, reason: str) -> None:
-        connection.status = ConnectionStatus.NEEDS_REAUTH
-        connection.last_error = reason
-        connection.version += 1
-        session.commit()
+    def _needs_reauth(self, locked: LockedRow, connection: Connection, reason: str) -> NoReturn:
+        def mark(session: Session, row: Connection) -> None:
+            row.status = ConnectionStatus.NEEDS_REAUTH
+            row.last_error = reason
+            row.version += 1
+
+        locked.write(mark)
         log.warning("connection %s needs re-authorization (%s)", connection.id, reason)
         connection_needs_reauth.send(
             self,
@@ -231,13 +235,15 @@ class TokenService:
         )
         raise NeedsReauthorization(reason)
 
-    def _record_transient_failure(
-        self, session: Session, connection: Connection, error: TokenEndpointError
+    def _transient_failure(
+        self, locked: LockedRow, connection: Connection, error: TokenEndpointError
     ) -> None:
-        connection.refresh_failures += 1
-        connection.last_error = error.error
-        connection.refresh_due_at = self.now() + self._cooldown(connection.refresh_failures, error)
-        session.commit()
+        def cool_down(session: Session, row: Connection) -> None:
+            row.refresh_failures += 1
+            row.last_error = error.error
+            row.refresh_due_at = self.now() + self._cooldown(row.refresh_failures, error)
+
+        locked.write(cool_down)
         log.warning("refresh of connection %s failed: %s", connection.id, error.error)
         refresh_failed.send(self, connection_id=connection.id, reason=error.error)
 
@@ -246,4 +252,4 @@ class TokenService:
             return timedelta(seconds=error.retry_after)
         base = self.policy.cooldown_base * (2 ** min(failures - 1, 16))
         capped = min(base, self.policy.cooldown_max)
-        return capped * random.uniform(0.5, 1.0)  # noqa: S311 (timing jitter, not a secret); jitter: broken rows do not retry in step
+        return capped * random.uniform(0.5, 1.0)  # noqa: S311 (timing jitter, not a secret)
