@@ -22,6 +22,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from {{ cookiecutter.project_slug }}.extensions import db
+
 from tests.conftest import app_config, migrated_app, unavailable
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")

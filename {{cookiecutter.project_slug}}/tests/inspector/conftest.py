@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.extensions import db
+
 from tests.conftest import app_config, migrated_app
 
 HAS_SANDBOX = importlib.util.find_spec("sandbox") is not None

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from {{ cookiecutter.project_slug }} import create_app
+
 from tests.inspector.conftest import inspector_config
 
 ROUTES = [

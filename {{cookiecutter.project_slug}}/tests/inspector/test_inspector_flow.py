@@ -14,6 +14,7 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import token_associated_data
 from {{ cookiecutter.project_slug }}.models import Connection, LoginState
 from {{ cookiecutter.project_slug }}.refresher import Refresher
+
 from tests.conftest import TEST_CLIENT_SECRET
 from tests.inspector.conftest import HAS_SANDBOX, steps_shown
 
