@@ -50,7 +50,8 @@ def check_slug(slug: str) -> None:
         )
     if keyword.iskeyword(slug):
         raise InvalidAnswer(f"project_slug {slug!r} is a Python keyword; choose another name.")
-    if slug in sys.stdlib_module_names or slug in DEPENDENCY_MODULES:
+    # `test` is CPython's own test package, left out of stdlib_module_names.
+    if slug in sys.stdlib_module_names | {"test"} or slug in DEPENDENCY_MODULES:
         raise InvalidAnswer(
             f"project_slug {slug!r} would shadow the module of the same name that the "
             "project imports; choose another name."
@@ -62,7 +63,9 @@ def check_https_url(name: str, url: str) -> None:
     if parts.scheme != "https" or not parts.hostname:
         raise InvalidAnswer(f"{name} {url!r} must be an absolute https:// URL.")
     if "*" in url:
-        raise InvalidAnswer(f"{name} {url!r} must not contain a wildcard (*): fsckmsft matches it exactly.")
+        raise InvalidAnswer(
+            f"{name} {url!r} must not contain a wildcard (*): fsckmsft matches it exactly."
+        )
     if "#" in url:
         raise InvalidAnswer(f"{name} {url!r} must not contain a fragment (#).")
     if "@" in parts.netloc:
@@ -78,7 +81,8 @@ def check_scopes(scopes: str) -> None:
     for scope in requested:
         if scope not in SCOPE_CATALOGUE:
             raise InvalidAnswer(
-                f"scopes: {scope!r} is not a fsckmsft scope; choose from {', '.join(SCOPE_CATALOGUE)}."
+                f"scopes: {scope!r} is not a fsckmsft scope; "
+                f"choose from {', '.join(SCOPE_CATALOGUE)}."
             )
     duplicates = sorted({scope for scope in requested if requested.count(scope) > 1})
     if duplicates:
