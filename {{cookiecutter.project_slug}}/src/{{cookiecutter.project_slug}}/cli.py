@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import click
+from werkzeug.serving import run_simple
 from flask import Flask, current_app
 
 from .marketplace.cli import marketplace_cli
@@ -81,8 +82,8 @@ def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
         refresher = Refresher(services(), RefresherSettings.from_config(current_app.config))
         threading.Thread(target=refresher.run, daemon=True, name="refresher").start()
     click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}   App: open http://localhost:{app_port}")
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    app.run(host="localhost", port=app_port, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores that inside a `flask` command. Serve it directly.
+    run_simple("localhost", app_port, current_app._get_current_object(), threaded=True)
 
 
 def register(app: Flask) -> None:
