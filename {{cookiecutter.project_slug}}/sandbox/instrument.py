@@ -17,6 +17,7 @@ from .requestlog import redacted_fields
 from .state import current_state
 
 ENTRY = "sandbox.log_entry"
+GENERATION = "sandbox.log_generation"
 DROP = "sandbox.drop_connection"
 
 
@@ -72,6 +73,7 @@ def before_request() -> Response | None:
         return None
     entry = new_entry()
     request.environ[ENTRY] = entry
+    request.environ[GENERATION] = current_state().log.generation
     kind = endpoint_kind(request.path)
     rule = current_state().faults.take(kind, entry.get("grant_type")) if kind else None
     if rule is None:
@@ -100,7 +102,7 @@ class LogAndDropMiddleware:
         entry = environ.get(ENTRY)
         if entry is not None:
             entry["status"] = None if environ.get(DROP) else (status[-1] if status else None)
-            self.flask_app.extensions["sandbox"].log.append(entry)
+            self.flask_app.extensions["sandbox"].log.append(entry, environ[GENERATION])
         if environ.get(DROP):
             if hasattr(body, "close"):
                 body.close()

@@ -35,9 +35,14 @@ class RequestLog:
         self._entries: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
         self._next_id = 1
         self._lock = threading.Lock()
+        # Bumped by clear(): a request still in flight at a reset (a held "timeout" fault,
+        # say) must not turn up in the log of whatever comes after the reset.
+        self.generation = 0
 
-    def append(self, entry: dict[str, Any]) -> None:
+    def append(self, entry: dict[str, Any], generation: int) -> None:
         with self._lock:
+            if generation != self.generation:
+                return
             entry["id"] = self._next_id
             self._next_id += 1
             self._entries.append(entry)
@@ -50,3 +55,4 @@ class RequestLog:
         with self._lock:
             self._entries.clear()
             self._next_id = 1
+            self.generation += 1
