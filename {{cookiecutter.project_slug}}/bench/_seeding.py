@@ -53,24 +53,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed_sandbox_tokens(database: Path, count: int) -> list[str]:
-    """`count` live token pairs for ada in the sandbox database; answers the refresh tokens."""
+def seed_sandbox_token_pairs(database: Path, count: int) -> list[tuple[str, str]]:
+    """`count` live (access, refresh) token pairs for ada in the sandbox database."""
     sandbox = create_sandbox(database=str(database), seed_app=BENCH_APP)
-    refresh_tokens = [f"rft_{secrets.token_urlsafe(24)}" for _ in range(count)]
+    pairs = [
+        (f"act_{secrets.token_urlsafe(24)}", f"rft_{secrets.token_urlsafe(24)}")
+        for _ in range(count)
+    ]
     rows = [
         {
             "client_id": BENCH_APP["client_id"], "user_id": "usr_ada", "workspace_id": "ws_ada",
-            "code_id": 0, "scope": " ".join(BENCH_APP["scopes"]),
-            "access_digest": digest(f"act_{secrets.token_urlsafe(24)}"),
-            "refresh_digest": digest(token), "issued_at": time.time(), "expires_in": 3600,
+            "code_id": 0, "scope": " ".join(BENCH_APP["scopes"]), "access_digest": digest(access),
+            "refresh_digest": digest(refresh), "issued_at": time.time(), "expires_in": 3600,
         }
-        for token in refresh_tokens
+        for access, refresh in pairs
     ]  # fmt: skip
     with sandbox.app_context():
         sandbox_db.session.execute(insert(Token), rows)
         sandbox_db.session.commit()
         sandbox_db.engine.dispose()
-    return refresh_tokens
+    return pairs
+
+
+def seed_sandbox_tokens(database: Path, count: int) -> list[str]:
+    """`count` live refresh tokens (their access tokens unused) for ada in the sandbox."""
+    return [refresh for _, refresh in seed_sandbox_token_pairs(database, count)]
 
 
 def start_sandbox_process(database: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -96,8 +103,11 @@ def start_sandbox_process(database: Path) -> tuple[subprocess.Popen[bytes], str]
     raise RuntimeError("the sandbox did not start")
 
 
-def seed_app_connections(app: Flask, refresh_tokens: list[str], due_in: timedelta) -> None:
-    """One connection per refresh token, encrypted as the app stores them, due `due_in` from now."""
+def seed_app_connections(
+    app: Flask, refresh_tokens: list[str], due_in: timedelta, access_tokens: list[str] | None = None
+) -> list[str]:
+    """One connection per refresh token, encrypted as the app stores them, due `due_in` from
+    now; answers their ids."""
     services = app.extensions["fsckmsft"]
     now = utcnow()
     rows = []
@@ -110,7 +120,7 @@ def seed_app_connections(app: Flask, refresh_tokens: list[str], due_in: timedelt
                 "fsckmsft_username": "ada", "workspace_id": f"ws-{number}",
                 "workspace_name": f"Workspace {number}",
                 "access_token_ciphertext": encrypt(
-                    f"act_unknown_{number}",
+                    access_tokens[number] if access_tokens else f"act_unknown_{number}",
                     associated_data=token_associated_data(connection_id, "access_token"),
                 ),
                 "refresh_token_ciphertext": encrypt(
@@ -126,6 +136,7 @@ def seed_app_connections(app: Flask, refresh_tokens: list[str], due_in: timedelt
         for start in range(0, len(rows), 5000):
             db.session.execute(insert(Connection), rows[start : start + 5000])
         db.session.commit()
+    return [row["id"] for row in rows]
 
 
 def bench_config(database_url: str, platform_url: str) -> dict[str, Any]:

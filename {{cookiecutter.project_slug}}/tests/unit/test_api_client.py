@@ -23,7 +23,7 @@ class FakeTokenService:
         self.refreshes: list[int | None] = []
         self.current = AccessToken("act_1", 1, ALL_SCOPES)
 
-    def access_token(self, connection_id: str) -> AccessToken:
+    def access_token(self, connection_id: str, row: object = None) -> AccessToken:
         return self.current
 
     def refresh(

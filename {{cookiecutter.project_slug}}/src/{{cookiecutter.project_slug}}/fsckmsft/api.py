@@ -23,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from ..flow_events import record
 from .errors import ApiError, ApiUnavailable, MissingScope, NeedsReauthorization
 from .token_endpoint import parse_retry_after
+from ..models import Connection
 from .token_service import AccessToken, TokenService
 
 P = ParamSpec("P")
@@ -82,8 +83,11 @@ class ApiClient:
         self.http = requests.Session()
         self.http.mount(self.base_url, HTTPAdapter(pool_connections=4, pool_maxsize=32))
 
-    def for_connection(self, connection_id: str, granted_scopes: frozenset[str]) -> ConnectionApi:
-        return ConnectionApi(self, connection_id, granted_scopes)
+    def for_connection(
+        self, connection_id: str, granted_scopes: frozenset[str], row: Connection | None = None
+    ) -> ConnectionApi:
+        """`row`: the connection as the view already loaded it, which saves a database read."""
+        return ConnectionApi(self, connection_id, granted_scopes, row)
 
     def send(
         self, method: str, path: str, token: AccessToken, body: Any = None
@@ -109,11 +113,16 @@ class ConnectionApi:
     """API calls on behalf of one connection (one authorized workspace)."""
 
     def __init__(
-        self, client: ApiClient, connection_id: str, granted_scopes: frozenset[str]
+        self,
+        client: ApiClient,
+        connection_id: str,
+        granted_scopes: frozenset[str],
+        row: Connection | None = None,
     ) -> None:
         self._client = client
         self.connection_id = connection_id
         self.granted_scopes = granted_scopes
+        self._row = row
 
     def can(self, call: Callable[..., Any]) -> bool:
         """Whether this connection was granted the scope `call` needs (degrade per feature)."""
@@ -123,7 +132,7 @@ class ConnectionApi:
         if scope is not None and scope not in self.granted_scopes:
             raise MissingScope(scope)
         service = self._client.token_service
-        token = service.access_token(self.connection_id)
+        token = service.access_token(self.connection_id, row=self._row)
         response = self._client.send(method, path, token, body)
         if response.status_code == 401:
             # Expired early or revoked: refresh once (only if nobody else already did).

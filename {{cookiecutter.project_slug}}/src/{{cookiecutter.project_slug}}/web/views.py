@@ -53,7 +53,7 @@ def dashboard() -> Response | str:
         abort(404)
     if connection.status == ConnectionStatus.NEEDS_REAUTH:
         return render_template("web/reconnect.html", connection=connection), 200
-    api = services().api.for_connection(connection.id, connection.granted_scopes())
+    api = services().api.for_connection(connection.id, connection.granted_scopes(), connection)
     projects, problem = None, None
     try:
         if api.can(api.list_projects):
@@ -87,7 +87,7 @@ def add_task() -> Response | str:
     if not title or len(title) > MAX_TASK_TITLE:
         flash(f"A task needs a title of 1 to {MAX_TASK_TITLE} characters.", "error")
         return redirect(url_for("web.dashboard", connection=connection_id), 303)
-    api = services().api.for_connection(connection.id, connection.granted_scopes())
+    api = services().api.for_connection(connection.id, connection.granted_scopes(), connection)
     try:
         task = api.add_task(project_id, title)
     except NeedsReauthorization:
