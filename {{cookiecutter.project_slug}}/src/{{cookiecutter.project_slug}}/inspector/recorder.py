@@ -91,6 +91,12 @@ class FlowRecorder:
         if has_app_context() and not in_our_app:
             return  # another app in this process (tests create many)
         browser_id = _browser_id() if in_our_app else None
+        if (
+            browser_id is None
+            and connection_id is not None
+            and connection_id not in self.connections
+        ):
+            return  # a background step about a connection no browser of ours made
         at = self._now()  # outside the lock: the sandbox clock may ask the sandbox
         with self._lock:
             event = FlowEvent(next(self._seq), step, at, connection_id, details or {})
