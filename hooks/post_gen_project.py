@@ -34,7 +34,12 @@ def remove(*relative_paths: str) -> None:
 
 
 def remove_sandbox_files() -> None:
-    remove("sandbox", "tests/sandbox", "tests/integration", "bench/sandbox_token_rate.py")
+    # Everything that drives the flow needs a platform to drive it against.
+    remove("sandbox", "tests/sandbox", "tests/integration", "tests/e2e", "docs/sandbox.md")
+    remove("tests/marketplace/test_live.py", "tests/inspector/test_inspector_flow.py")
+    remove("tests/inspector/test_inspector_controls.py")
+    remove("bench/_seeding.py", "bench/sandbox_token_rate.py", "bench/refresher_throughput.py")
+    remove("bench/dashboard_token_cost.py")
 
 
 def remove_inspector_files() -> None:

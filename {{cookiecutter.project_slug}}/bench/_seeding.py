@@ -16,16 +16,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
 from flask import Flask
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import token_associated_data
@@ -156,21 +153,3 @@ def bench_config(database_url: str, platform_url: str) -> dict[str, Any]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@contextmanager
-def app_database(server_url: str | None, folder: Path) -> Iterator[str]:
-    """A SQLite file in `folder`, or a fresh database on the PostgreSQL server, dropped after."""
-    if server_url is None:
-        yield f"sqlite:///{folder / 'app.db'}"
-        return
-    name = f"bench_{secrets.token_hex(6)}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

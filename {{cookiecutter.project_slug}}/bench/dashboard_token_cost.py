@@ -79,7 +79,9 @@ def decrypt_microseconds(app: Flask, connection_id: str) -> float:
         envelope = db.session.get(Connection, connection_id).access_token_ciphertext
     ad = token_associated_data(connection_id, "access_token")
     runs = 20_000
-    seconds = timeit.timeit(lambda: services.cipher.decrypt(envelope, associated_data=ad), number=runs)
+    seconds = timeit.timeit(
+        lambda: services.cipher.decrypt(envelope, associated_data=ad), number=runs
+    )
     return seconds / runs * 1e6
 
 

@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _seeding import app_database
+from _databases import app_database
 from sqlalchemy import Engine, create_engine, text
 
 from {{ cookiecutter.project_slug }}.extensions import Base

@@ -23,9 +23,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
+from _databases import app_database
 from _seeding import (
     BENCH_APP,
-    app_database,
     bench_config,
     seed_app_connections,
     seed_sandbox_tokens,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 
 import click
-from werkzeug.serving import run_simple
 from flask import Flask, current_app
+from werkzeug.serving import run_simple
 
 from .marketplace.cli import marketplace_cli
 from .refresher import Refresher, RefresherSettings
@@ -64,26 +65,34 @@ def sandbox_command(port: int) -> None:
 def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
     """Run the sandbox and the app together, the app registered in the sandbox."""
     _refuse_in_production()
-    from sandbox import serve
-
-    database = f"{current_app.instance_path}/sandbox.db"
-    thread = threading.Thread(
-        target=serve,
-        kwargs={
-            "host": "127.0.0.1",
-            "port": sandbox_port,
-            "database": database,
-            "seed_app": sandbox_registration(),
-        },
-        daemon=True,
-    )
-    thread.start()
+    if _sandbox_installed():
+        _start_sandbox_thread(sandbox_port)
+        click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}")
+    else:
+        platform = current_app.config["FSCKMSFT_AUTH_URL"]
+        click.echo(f"No sandbox in this project: the app talks to {platform}")
     if with_refresher:
         refresher = Refresher(services(), RefresherSettings.from_config(current_app.config))
         threading.Thread(target=refresher.run, daemon=True, name="refresher").start()
-    click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}   App: open http://localhost:{app_port}")
+    click.echo(f"App: open http://localhost:{app_port}")
     # Not app.run(): Flask ignores that inside a `flask` command. Serve it directly.
     run_simple("localhost", app_port, current_app._get_current_object(), threaded=True)
+
+
+def _sandbox_installed() -> bool:
+    return importlib.util.find_spec("sandbox") is not None
+
+
+def _start_sandbox_thread(port: int) -> None:
+    from sandbox import serve  # imported here only: the app itself never imports the sandbox
+
+    settings = {
+        "host": "127.0.0.1",
+        "port": port,
+        "database": f"{current_app.instance_path}/sandbox.db",
+        "seed_app": sandbox_registration(),
+    }
+    threading.Thread(target=serve, kwargs=settings, daemon=True, name="sandbox").start()
 
 
 def register(app: Flask) -> None:

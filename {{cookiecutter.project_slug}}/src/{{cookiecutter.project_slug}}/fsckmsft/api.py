@@ -21,9 +21,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..flow_events import record
+from ..models import Connection
 from .errors import ApiError, ApiUnavailable, MissingScope, NeedsReauthorization
 from .token_endpoint import parse_retry_after
-from ..models import Connection
 from .token_service import AccessToken, TokenService
 
 P = ParamSpec("P")
