@@ -23,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from ..flow_events import record
 from ..models import Connection
 from .errors import ApiError, ApiUnavailable, MissingScope, NeedsReauthorization
+from .http_settings import settle_environment
 from .token_endpoint import parse_retry_after
 from .token_service import AccessToken, TokenService
 
@@ -80,7 +81,7 @@ class ApiClient:
         self.timeout = timeout
         self.max_retry_after = max_retry_after
         self._sleep = sleep
-        self.http = requests.Session()
+        self.http = settle_environment(requests.Session(), self.base_url)
         self.http.mount(self.base_url, HTTPAdapter(pool_connections=4, pool_maxsize=32))
 
     def for_connection(

@@ -27,6 +27,7 @@ from .errors import (
     RateLimited,
     TokenEndpointError,
 )
+from .http_settings import settle_environment
 from .token_response import TokenSet, parse_token_response
 
 DEFAULT_RETRY_AFTER_SECONDS = 30.0
@@ -83,6 +84,7 @@ class TokenEndpoint:
                 token_endpoint=self.token_url,
                 token_endpoint_auth_method="client_secret_post",  # noqa: S106 (a method name)
             )
+            settle_environment(session, self.token_url)
             session.register_compliance_hook("access_token_response", self._check_status)
             session.register_compliance_hook("refresh_token_response", self._check_status)
             self._local.session = session
