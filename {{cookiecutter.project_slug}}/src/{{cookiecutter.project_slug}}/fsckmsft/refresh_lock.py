@@ -67,11 +67,9 @@ class LeaseLock:
 
     @contextmanager
     def hold(self, connection_id: str) -> Iterator[LockedRow]:
-        lease_until = self._acquire(connection_id)
+        lease_until, row = self._acquire(connection_id)
         released = False
         try:
-            with Session(bind=self.engine, expire_on_commit=False) as reader:
-                row = reader.get(Connection, connection_id)
 
             def write(change: Change) -> None:
                 nonlocal released
@@ -87,7 +85,8 @@ class LeaseLock:
             if not released:
                 self._release(connection_id, lease_until)
 
-    def _acquire(self, connection_id: str) -> datetime:
+    def _acquire(self, connection_id: str) -> tuple[datetime, Connection | None]:
+        """Take the lease; answers its end and the row as read under it."""
         # System time on purpose: leases are about real seconds, even when a workshop has
         # moved the sandbox clock.
         deadline = time.monotonic() + 2 * self.lease.total_seconds()
@@ -103,9 +102,9 @@ class LeaseLock:
                     )
                     .values(refresh_locked_until=now + self.lease)
                 ).rowcount
-                gone = not claimed and session.get(Connection, connection_id) is None
-            if claimed or gone:
-                return now + self.lease
+                row = session.get(Connection, connection_id)
+            if claimed or row is None:
+                return now + self.lease, row
             if time.monotonic() > deadline:
                 raise TimeoutError(f"connection {connection_id} stayed locked by another worker")
             time.sleep(LEASE_POLL_SECONDS)
