@@ -36,6 +36,7 @@ def remove(*relative_paths: str) -> None:
 def remove_sandbox_files() -> None:
     # Everything that drives the flow needs a platform to drive it against.
     remove("sandbox", "tests/sandbox", "tests/integration", "tests/e2e", "docs/sandbox.md")
+    remove("docs/workshop.md")  # the workshop runs offline, against the sandbox
     remove("tests/marketplace/test_live.py", "tests/inspector/test_inspector_flow.py")
     remove("tests/inspector/test_inspector_controls.py")
     remove("bench/_seeding.py", "bench/sandbox_token_rate.py", "bench/refresher_throughput.py")
@@ -43,7 +44,8 @@ def remove_sandbox_files() -> None:
 
 
 def remove_inspector_files() -> None:
-    remove(f"src/{OPTIONS['project_slug']}/inspector", "tests/inspector")
+    # The workshop is taught with the inspector open.
+    remove(f"src/{OPTIONS['project_slug']}/inspector", "tests/inspector", "docs/workshop.md")
 
 
 def new_encryption_key() -> str:

@@ -134,3 +134,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: installs a baked project and runs its own test suite (minutes)"
     )
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's Chromium through Playwright"
+    )
