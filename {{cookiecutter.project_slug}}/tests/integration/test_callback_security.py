@@ -3,6 +3,7 @@ the token endpoint is never called."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -119,3 +120,18 @@ def test_fuzzed_callbacks_never_fail_and_never_reach_the_token_endpoint(
     assert response.status_code < 500
     assert response.status_code == 400 or query.get("error") == "access_denied"
     assert token_calls(sandbox) == []
+
+
+def test_a_timed_out_code_exchange_is_not_retried_and_asks_to_connect_again(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
+    app.extensions["fsckmsft"].token_endpoint.timeout = 0.5
+    sandbox.add_fault(endpoint="token", grant_type="authorization_code", timeout=1.5, count=1)
+    response = web.get(approved_callback(web, sandbox))
+    assert response.status_code == 502 and "connect again" in response.get_data(as_text=True)
+    # The held request is logged once the sandbox lets go of it; then there must be no other.
+    for _ in range(100):
+        if token_calls(sandbox, "authorization_code"):
+            break
+        time.sleep(0.05)
+    assert len(token_calls(sandbox, "authorization_code")) == 1  # never a second attempt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.config import ConfigError, settings_from_env, validate
+from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT, ConfigError, settings_from_env, validate
 
 from tests.conftest import new_key_ring_entry
 
@@ -74,3 +74,23 @@ def test_development_accepts_loopback_http_and_the_sandbox_clock() -> None:
         CLOCK_SOURCE="sandbox",
     )
     validate(settings_from_env(env))
+
+
+class RecordingEnvironment(dict[str, str]):
+    """An environment that remembers every variable the app asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+def test_env_example_documents_every_setting_the_app_reads() -> None:
+    environment = RecordingEnvironment()
+    settings_from_env(environment)
+    example = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = {line.lstrip("# ").split("=")[0] for line in example.splitlines() if "=" in line}
+    assert environment.asked and environment.asked <= documented, environment.asked - documented
