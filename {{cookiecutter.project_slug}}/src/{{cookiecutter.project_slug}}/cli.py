@@ -19,19 +19,11 @@ from .token_commands import tokens_cli
 def sandbox_registration() -> dict:
     """The app as the sandbox should register it: the manifest plus this machine's callback."""
     config = current_app.config
-    registration = services().manifest.registration
-    redirect_uris = list(registration.redirect_uris)
-    if config["FSCKMSFT_REDIRECT_URI"] and config["FSCKMSFT_REDIRECT_URI"] not in redirect_uris:
-        redirect_uris.append(config["FSCKMSFT_REDIRECT_URI"])
-    return {
-        "client_id": config["FSCKMSFT_CLIENT_ID"],
-        "client_secret": config["FSCKMSFT_CLIENT_SECRET"],
-        "name": registration.name,
-        "description": registration.description,
-        "homepage_url": registration.homepage_url,
-        "redirect_uris": redirect_uris,
-        "scopes": list(registration.scopes),
-    }
+    return services().manifest.sandbox_registration(
+        client_id=config["FSCKMSFT_CLIENT_ID"],
+        client_secret=config["FSCKMSFT_CLIENT_SECRET"],
+        local_redirect_uri=config["FSCKMSFT_REDIRECT_URI"],
+    )
 
 
 def _refuse_in_production() -> None:

@@ -36,6 +36,24 @@ class Manifest:
     listing: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
+    def sandbox_registration(
+        self, *, client_id: str, client_secret: str, local_redirect_uri: str
+    ) -> dict[str, Any]:
+        """The app as the sandbox registers it: these fields plus this machine's callback
+        (loopback http, which only the sandbox accepts)."""
+        redirect_uris = list(self.registration.redirect_uris)
+        if local_redirect_uri and local_redirect_uri not in redirect_uris:
+            redirect_uris.append(local_redirect_uri)
+        return {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "name": self.registration.name,
+            "description": self.registration.description,
+            "homepage_url": self.registration.homepage_url,
+            "redirect_uris": redirect_uris,
+            "scopes": list(self.registration.scopes),
+        }
+
 
 def _string_list(section: dict[str, Any], key: str) -> tuple[str, ...]:
     value = section.get(key)

@@ -28,10 +28,6 @@ from tests.conftest import app_config, migrated_app, unavailable
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1280, "height": 800}  # the Marketplace screenshot size
 
-if importlib.util.find_spec("sandbox") is None:
-    # The browser signs in on the sandbox's consent page: nothing to drive without it.
-    collect_ignore_glob = ["test_*.py"]
-
 
 class QuietHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -87,7 +83,7 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
 
     server = LiveServer()
     redirect_uri = f"{server.url}/callback"
-    with SandboxServer(seed_app=seed_app(redirect_uris=[redirect_uri])) as sandbox:
+    with SandboxServer(seed_app=seed_app(local_redirect_uri=redirect_uri)) as sandbox:
         config = app_config(
             f"sqlite:///{tmp_path / 'app.db'}",
             sandbox.url,

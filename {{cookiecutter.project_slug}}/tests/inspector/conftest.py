@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,6 @@ from {{ cookiecutter.project_slug }}.extensions import db
 
 from tests.conftest import app_config, migrated_app
 
-HAS_SANDBOX = importlib.util.find_spec("sandbox") is not None
-
 
 def inspector_config(database_url: str, platform_url: str, **overrides: Any) -> dict[str, Any]:
     """Development settings, as `flask dev` runs them, with the inspector on."""
@@ -27,8 +24,6 @@ def inspector_config(database_url: str, platform_url: str, **overrides: Any) -> 
 
 @pytest.fixture(scope="module")
 def sandbox_server() -> Iterator[Any]:
-    if not HAS_SANDBOX:
-        pytest.skip("baked without the sandbox (include_sandbox=no)")
     from sandbox.testing import SandboxServer
     from tests.integration.conftest import seed_app
 

@@ -6,7 +6,6 @@ import hashlib
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,11 +15,7 @@ from {{ cookiecutter.project_slug }}.models import Connection, LoginState
 from {{ cookiecutter.project_slug }}.refresher import Refresher
 
 from tests.conftest import TEST_CLIENT_SECRET
-from tests.inspector.conftest import HAS_SANDBOX, steps_shown
-
-if not HAS_SANDBOX:
-    pytest.skip("these tests drive the sandbox", allow_module_level=True)
-
+from tests.inspector.conftest import steps_shown
 from tests.integration.conftest import advance_clock, local_path, start_login
 
 FIRST_FLOW = [

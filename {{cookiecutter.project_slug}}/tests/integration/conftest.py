@@ -27,18 +27,13 @@ from tests.conftest import (
 MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
 
 
-def seed_app(**changes: Any) -> dict[str, Any]:
-    registration = MANIFEST.registration
-    return {
-        "client_id": TEST_CLIENT_ID,
-        "client_secret": TEST_CLIENT_SECRET,
-        "name": registration.name,
-        "description": registration.description,
-        "homepage_url": registration.homepage_url,
-        "redirect_uris": [*registration.redirect_uris, TEST_REDIRECT_URI],
-        "scopes": list(registration.scopes),
-        **changes,
-    }
+def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:
+    """The app as the tests' sandbox registers it, with the test client's credentials."""
+    return MANIFEST.sandbox_registration(
+        client_id=TEST_CLIENT_ID,
+        client_secret=TEST_CLIENT_SECRET,
+        local_redirect_uri=local_redirect_uri,
+    )
 
 
 @pytest.fixture(scope="session")

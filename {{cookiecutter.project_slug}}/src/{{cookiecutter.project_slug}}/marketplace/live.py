@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ..manifest import Manifest, load_manifest
+from ..manifest import load_manifest
 from .report import Outcome, Severity, Status
 
 LOCAL_REDIRECT_URI = "http://localhost/callback"  # Flask's test client is "localhost"
@@ -66,7 +66,8 @@ class LiveFlow:
 
     def token_calls(self, grant_type: str) -> list[dict[str, Any]]:
         return [
-            entry for entry in self.sandbox.requests()
+            entry
+            for entry in self.sandbox.requests()
             if entry["path"] == "/oauth/token" and entry.get("grant_type") == grant_type
         ]
 
@@ -117,19 +118,6 @@ STEPS: list[tuple[str, str, Callable[[LiveFlow], str]]] = [
 ]
 
 REGISTER = ("LIVE_REGISTER", "live: the app registers from the manifest and starts")
-
-
-def _registration(manifest: Manifest, client_id: str, client_secret: str) -> dict[str, Any]:
-    registration = manifest.registration
-    return {
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "name": registration.name,
-        "description": registration.description,
-        "homepage_url": registration.homepage_url,
-        "redirect_uris": [*registration.redirect_uris, LOCAL_REDIRECT_URI],
-        "scopes": list(registration.scopes),
-    }
 
 
 def _migrate(app: Flask) -> None:
@@ -193,7 +181,13 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
         ) from None
     manifest = load_manifest(manifest_path)
     client = ("sbx_" + secrets.token_hex(12), secrets.token_urlsafe(32))
-    sandbox = stack.enter_context(SandboxServer(seed_app=_registration(manifest, *client)))
+    sandbox = stack.enter_context(
+        SandboxServer(
+            seed_app=manifest.sandbox_registration(
+                client_id=client[0], client_secret=client[1], local_redirect_uri=LOCAL_REDIRECT_URI
+            )
+        )
+    )
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketplace-live-")))
     app = create_app(_app_config(sandbox.url, folder / "live.db", manifest_path, client))
     stack.callback(_dispose, app)
