@@ -16,11 +16,13 @@ from {{ cookiecutter.project_slug }}.fsckmsft.errors import (
     OutcomeUnknown,
     PlatformUnavailable,
     RateLimited,
+    TokenEndpointError,
 )
 from {{ cookiecutter.project_slug }}.fsckmsft.token_endpoint import TokenEndpoint, parse_retry_after
 
 TOKEN_URL = "https://auth.fsckmsft.test/oauth/token"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+GRANTED = frozenset({"read:projects"})
 GOOD = {
     "access_token": "act_new",
     "token_type": "Bearer",
@@ -65,7 +67,7 @@ def test_code_exchange_posts_credentials_in_the_body(endpoint: TokenEndpoint) ->
 @responses.activate
 def test_refresh_sends_the_refresh_token_and_credentials(endpoint: TokenEndpoint) -> None:
     responses.post(TOKEN_URL, json=GOOD)
-    endpoint.refresh("rft_old")
+    endpoint.refresh("rft_old", granted_scopes=GRANTED)
     sent = form_of(responses.calls[0])
     assert sent["grant_type"] == ["refresh_token"] and sent["refresh_token"] == ["rft_old"]
     assert sent["client_secret"] == ["csecret"]
@@ -90,7 +92,7 @@ def test_each_answer_becomes_a_typed_error(
     else:
         responses.post(TOKEN_URL, json=body, status=status)
     with pytest.raises(error):
-        endpoint.refresh("rft_old")
+        endpoint.refresh("rft_old", granted_scopes=GRANTED)
 
 
 @responses.activate
@@ -99,7 +101,7 @@ def test_429_carries_retry_after(endpoint: TokenEndpoint) -> None:
         TOKEN_URL, json={"error": "slow_down"}, status=429, headers={"Retry-After": "30"}
     )
     with pytest.raises(RateLimited) as raised:
-        endpoint.refresh("rft_old")
+        endpoint.refresh("rft_old", granted_scopes=GRANTED)
     assert raised.value.retry_after == 30
 
 
@@ -107,14 +109,14 @@ def test_429_carries_retry_after(endpoint: TokenEndpoint) -> None:
 def test_a_timeout_is_an_unknown_outcome(endpoint: TokenEndpoint) -> None:
     responses.post(TOKEN_URL, body=requests.ReadTimeout("slow"))
     with pytest.raises(OutcomeUnknown):
-        endpoint.refresh("rft_old")
+        endpoint.refresh("rft_old", granted_scopes=GRANTED)
 
 
 @responses.activate
 def test_a_dropped_connection_is_an_unknown_outcome(endpoint: TokenEndpoint) -> None:
     responses.post(TOKEN_URL, body=requests.ConnectionError("reset by peer"))
     with pytest.raises(OutcomeUnknown):
-        endpoint.refresh("rft_old")
+        endpoint.refresh("rft_old", granted_scopes=GRANTED)
 
 
 def test_a_refused_connection_means_nothing_was_sent() -> None:
@@ -127,7 +129,7 @@ def test_a_refused_connection_means_nothing_was_sent() -> None:
         now=lambda: NOW,
     )
     with pytest.raises(PlatformUnavailable):
-        closed.refresh("rft_old")
+        closed.refresh("rft_old", granted_scopes=GRANTED)
 
 
 @pytest.mark.parametrize(
@@ -142,3 +144,30 @@ def test_a_refused_connection_means_nothing_was_sent() -> None:
 )
 def test_retry_after_accepts_seconds_and_http_dates(header: str | None, seconds: float) -> None:
     assert parse_retry_after(header, NOW) == seconds
+
+
+@responses.activate
+def test_a_refresh_answer_without_a_new_refresh_token_is_refused(endpoint: TokenEndpoint) -> None:
+    # Authlib would quietly put the spent refresh token back; storing it would lose the
+    # connection at the next refresh.
+    answer = {key: value for key, value in GOOD.items() if key != "refresh_token"}
+    responses.post(TOKEN_URL, json=answer)
+    with pytest.raises(BadTokenResponse):
+        endpoint.refresh("rft_old", granted_scopes=GRANTED)
+
+
+@responses.activate
+def test_a_refresh_answer_without_scope_keeps_the_granted_scopes(endpoint: TokenEndpoint) -> None:
+    responses.post(TOKEN_URL, json={key: v for key, v in GOOD.items() if key != "scope"})
+    narrow = frozenset({"read:projects"})
+    assert endpoint.refresh("rft_old", granted_scopes=narrow).scopes == narrow
+
+
+@responses.activate
+def test_a_redirect_from_the_token_endpoint_is_not_followed(endpoint: TokenEndpoint) -> None:
+    # Following it would re-send the client secret and the refresh token to another host.
+    responses.post(TOKEN_URL, status=307, headers={"Location": "https://evil.example/steal"})
+    responses.post("https://evil.example/steal", json=GOOD)
+    with pytest.raises(TokenEndpointError):
+        endpoint.refresh("rft_old", granted_scopes=GRANTED)
+    assert [call.request.url for call in responses.calls] == [TOKEN_URL]

@@ -7,6 +7,7 @@ can tell "the platform said no" from "the platform did not answer".
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -20,6 +21,7 @@ from urllib3.exceptions import NewConnectionError
 
 from ..flow_events import preview, record
 from .errors import (
+    BadTokenResponse,
     InvalidClient,
     InvalidGrant,
     OutcomeUnknown,
@@ -31,20 +33,25 @@ from .http_settings import settle_environment
 from .token_response import TokenSet, parse_token_response
 
 DEFAULT_RETRY_AFTER_SECONDS = 30.0
+# A Retry-After beyond this is treated as this: one bad header must not park a connection
+# (or the whole refresher) for years.
+MAX_RETRY_AFTER_SECONDS = 3600.0
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), bounded."""
     if not value:
         return DEFAULT_RETRY_AFTER_SECONDS
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
-    except (TypeError, ValueError):
+        try:
+            seconds = (parsedate_to_datetime(value) - now).total_seconds()
+        except (TypeError, ValueError, OverflowError):
+            return DEFAULT_RETRY_AFTER_SECONDS
+    if not math.isfinite(seconds):
         return DEFAULT_RETRY_AFTER_SECONDS
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
 
 
 def _was_never_sent(error: requests.ConnectionError) -> bool:
@@ -70,6 +77,8 @@ class TokenEndpoint:
         self._client_id = client_id
         self._client_secret = client_secret
         self._requested_scopes = requested_scopes
+        # Seconds for connecting and again for each read; one attempt takes at most about
+        # twice this (the SQLite refresh lease is sized from it).
         self.timeout = timeout
         self._now = now
         # One pooled session per thread: Authlib's session keeps per-call state.
@@ -85,8 +94,8 @@ class TokenEndpoint:
                 token_endpoint_auth_method="client_secret_post",  # noqa: S106 (a method name)
             )
             settle_environment(session, self.token_url)
-            session.register_compliance_hook("access_token_response", self._check_status)
-            session.register_compliance_hook("refresh_token_response", self._check_status)
+            session.register_compliance_hook("access_token_response", self._check_response)
+            session.register_compliance_hook("refresh_token_response", self._check_response)
             self._local.session = session
         return session
 
@@ -99,20 +108,35 @@ class TokenEndpoint:
                 grant_type="authorization_code",
                 code=code,
                 redirect_uri=redirect_uri,
-                timeout=self.timeout,
+                **self._request_options,
                 **extra,
             ),
+            requested_scopes=self._requested_scopes,
         )
 
-    def refresh(self, refresh_token: str) -> TokenSet:
+    def refresh(self, refresh_token: str, *, granted_scopes: frozenset[str]) -> TokenSet:
+        """Refresh; a response without `scope` keeps `granted_scopes` (RFC 6749 §5.1)."""
         return self._call(
             "refresh_token",
             lambda session: session.refresh_token(
-                self.token_url, refresh_token=refresh_token, timeout=self.timeout
+                self.token_url, refresh_token=refresh_token, **self._request_options
             ),
+            requested_scopes=granted_scopes,
         )
 
-    def _call(self, grant_type: str, request: Callable[[OAuth2Session], Any]) -> TokenSet:
+    @property
+    def _request_options(self) -> dict[str, Any]:
+        # No redirects: a 307 would re-send the client secret and the code or refresh
+        # token to wherever the Location header points.
+        return {"timeout": (self.timeout, self.timeout), "allow_redirects": False}
+
+    def _call(
+        self,
+        grant_type: str,
+        request: Callable[[OAuth2Session], Any],
+        *,
+        requested_scopes: frozenset[str],
+    ) -> TokenSet:
         record(
             "token_request",
             url=self.token_url,
@@ -120,8 +144,9 @@ class TokenEndpoint:
             client_id=self._client_id,
             client_secret="[redacted]",  # noqa: S106 (shown in the inspector, never sent)
         )
+        self._local.raw_answer = None
         try:
-            payload = request(self._session())
+            request(self._session())
         except OAuthError as error:
             raise _typed_oauth_error(error.error, error.description or "") from None
         except requests.Timeout as error:
@@ -136,8 +161,10 @@ class TokenEndpoint:
             raise OutcomeUnknown("connection_lost", "the answer was lost on the way") from None
         except (requests.RequestException, ValueError) as error:
             raise TokenEndpointError("bad_response", type(error).__name__) from None
+        # Validate the answer exactly as fsckmsft sent it: Authlib's own result would put
+        # the old (spent) refresh token back if the answer lacked a new one.
         tokens = parse_token_response(
-            dict(payload), requested_scopes=self._requested_scopes, now=self._now()
+            self._local.raw_answer, requested_scopes=requested_scopes, now=self._now()
         )
         record(
             "token_response",
@@ -148,14 +175,21 @@ class TokenEndpoint:
         )
         return tokens
 
-    def _check_status(self, response: requests.Response) -> requests.Response:
-        """Turn statuses Authlib does not distinguish into typed errors."""
+    def _check_response(self, response: requests.Response) -> requests.Response:
+        """Turn statuses Authlib does not distinguish into typed errors; keep the raw answer."""
         if response.status_code == 429:
             raise RateLimited(parse_retry_after(response.headers.get("Retry-After"), self._now()))
         if response.status_code >= 500:
             raise PlatformUnavailable(
                 "server_error", f"HTTP {response.status_code}", response.status_code
             )
+        if 300 <= response.status_code < 400:
+            raise TokenEndpointError("redirected", "the token endpoint answered with a redirect")
+        if response.status_code == 200:
+            try:
+                self._local.raw_answer = response.json()
+            except ValueError:
+                raise BadTokenResponse("bad_token_response", "not JSON") from None
         return response
 
 
