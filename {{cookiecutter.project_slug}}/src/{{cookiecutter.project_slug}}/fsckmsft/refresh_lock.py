@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from ..database import is_sqlite, write_locked_session
+from ..database import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, write_locked_session
 from ..models import Connection
 
 Change = Callable[[Session, Connection], None]
@@ -77,7 +77,8 @@ class LeaseLock:
                     current = session.get(Connection, connection_id)
                     assert current is not None
                     change(session, current)
-                    current.refresh_locked_until = None  # released with the same commit
+                    if current.refresh_locked_until == lease_until:
+                        current.refresh_locked_until = None  # released with the same commit
                 released = True
 
             yield LockedRow(row, write)
@@ -122,6 +123,9 @@ class LeaseLock:
 
 def refresh_lock_for(engine: Engine, http_timeout: float) -> RowLock | LeaseLock:
     if is_sqlite(engine):
-        # Long enough for a refresh and its one retry, each up to the HTTP timeout.
-        return LeaseLock(engine, timedelta(seconds=2 * http_timeout + 5))
+        # Outlasts a refresh and its one retry (each: connect, then read, each up to the
+        # timeout) plus a wait for SQLite's write lock. Should a worker still outlive its
+        # lease, the token service only lets it store success, never condemn newer tokens.
+        lease = timedelta(seconds=4 * http_timeout + SQLITE_BUSY_TIMEOUT_MS / 1000)
+        return LeaseLock(engine, lease)
     return RowLock(engine)

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NoReturn
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -32,7 +31,7 @@ from .errors import (
     RateLimited,
     TokenEndpointError,
 )
-from .refresh_lock import LockedRow, refresh_lock_for
+from .refresh_lock import Change, LockedRow, refresh_lock_for
 from .token_endpoint import TokenEndpoint
 from .token_response import TokenSet
 
@@ -186,51 +185,91 @@ class TokenService:
     ) -> AccessToken:
         if self.now() >= connection.refresh_issued_at + REFRESH_TOKEN_IDLE_LIMIT:
             # The platform would refuse it anyway: do not spend a call to learn that.
-            self._needs_reauth(locked, connection, "refresh_token_idle_90_days")
+            return self._needs_reauth(locked, connection, "refresh_token_idle_90_days")
         assert connection.refresh_token_ciphertext is not None
         refresh_token = self.cipher.decrypt(
             connection.refresh_token_ciphertext,
             associated_data=token_associated_data(connection.id, "refresh_token"),
         )
         try:
-            tokens = self._refresh_with_one_retry(refresh_token)
+            tokens = self._refresh_with_one_retry(refresh_token, connection.granted_scopes())
         except InvalidGrant:
-            # We hold the lock and the row is unchanged: the grant is really gone.
-            self._needs_reauth(locked, connection, "invalid_grant")
+            return self._needs_reauth(locked, connection, "invalid_grant")
         except (PlatformUnavailable, RateLimited, OutcomeUnknown) as error:
-            self._transient_failure(locked, connection, error)
+            newer = self._write_if_unchanged(locked, connection, self._cool_down(error))
+            if newer is not None:
+                return self._usable(newer)  # another worker refreshed meanwhile
+            log.warning("refresh of connection %s failed: %s", connection.id, error.error)
+            refresh_failed.send(self, connection_id=connection.id, reason=error.error)
             if fall_back and connection.access_expires_at > self.now():
                 return self._decrypt_access(connection)  # the old token still works
             raise
+        return self._store_refreshed(locked, connection, tokens, reason)
+
+    def _refresh_with_one_retry(self, refresh_token: str, scopes: frozenset[str]) -> TokenSet:
+        try:
+            return self.endpoint.refresh(refresh_token, granted_scopes=scopes)
+        except OutcomeUnknown:
+            # The platform may have rotated the token and lost the answer. Asking again
+            # with the same token settles it: a new token set, or invalid_grant.
+            log.warning("refresh outcome unknown; retrying once with the same refresh token")
+            return self.endpoint.refresh(refresh_token, granted_scopes=scopes)
+
+    def _store_refreshed(
+        self, locked: LockedRow, connection: Connection, tokens: TokenSet, reason: str
+    ) -> AccessToken:
+        """Store a successful refresh. Its tokens are the only live ones (the old refresh
+        token is spent), so they are stored even over a failure another worker recorded —
+        unless the user disconnected meanwhile: then their wish wins and they are dropped."""
         stored: list[Connection] = []
 
         def store(session: Session, row: Connection) -> None:
-            self.store_tokens(session, row, tokens)
-            stored.append(row)
+            if row.status != ConnectionStatus.REVOKED:
+                self.store_tokens(session, row, tokens)
+                stored.append(row)
 
         locked.write(store)
+        if not stored:
+            raise NeedsReauthorization("disconnected while refreshing")
         log.info("refreshed connection %s (%s)", connection.id, reason)
         record("refreshed", connection_id=connection.id, reason=reason)
         if connection.refresh_failures > 0:
             connection_recovered.send(self, connection_id=connection.id)
         return AccessToken(tokens.access_token, stored[0].version, tokens.scopes, refreshed=True)
 
-    def _refresh_with_one_retry(self, refresh_token: str) -> TokenSet:
-        try:
-            return self.endpoint.refresh(refresh_token)
-        except OutcomeUnknown:
-            # The platform may have rotated the token and lost the answer. Asking again
-            # with the same token settles it: a new token set, or invalid_grant.
-            log.warning("refresh outcome unknown; retrying once with the same refresh token")
-            return self.endpoint.refresh(refresh_token)
+    def _write_if_unchanged(
+        self, locked: LockedRow, connection: Connection, change: Change
+    ) -> Connection | None:
+        """Apply a failure verdict only if nobody stored new tokens since `connection` was
+        read (a slow worker must not condemn tokens a faster one just stored); answers the
+        newer row when somebody did."""
+        newer: list[Connection] = []
 
-    def _needs_reauth(self, locked: LockedRow, connection: Connection, reason: str) -> NoReturn:
+        def guarded(session: Session, row: Connection) -> None:
+            if row.version != connection.version:
+                newer.append(row)
+            else:
+                change(session, row)
+
+        locked.write(guarded)
+        return newer[0] if newer else None
+
+    def _usable(self, row: Connection) -> AccessToken:
+        if row.status != ConnectionStatus.ACTIVE:
+            raise NeedsReauthorization("connection is not active")
+        return self._decrypt_access(row)
+
+    def _needs_reauth(self, locked: LockedRow, connection: Connection, reason: str) -> AccessToken:
+        """Mark the connection as needing the user again; raises NeedsReauthorization."""
+
         def mark(session: Session, row: Connection) -> None:
             row.status = ConnectionStatus.NEEDS_REAUTH
             row.last_error = reason
             row.version += 1
 
-        locked.write(mark)
+        newer = self._write_if_unchanged(locked, connection, mark)
+        if newer is not None:
+            return self._usable(newer)
         log.warning("connection %s needs re-authorization (%s)", connection.id, reason)
         connection_needs_reauth.send(
             self,
@@ -240,17 +279,13 @@ class TokenService:
         )
         raise NeedsReauthorization(reason)
 
-    def _transient_failure(
-        self, locked: LockedRow, connection: Connection, error: TokenEndpointError
-    ) -> None:
+    def _cool_down(self, error: TokenEndpointError) -> Change:
         def cool_down(session: Session, row: Connection) -> None:
             row.refresh_failures += 1
             row.last_error = error.error
             row.refresh_due_at = self.now() + self._cooldown(row.refresh_failures, error)
 
-        locked.write(cool_down)
-        log.warning("refresh of connection %s failed: %s", connection.id, error.error)
-        refresh_failed.send(self, connection_id=connection.id, reason=error.error)
+        return cool_down
 
     def _cooldown(self, failures: int, error: TokenEndpointError) -> timedelta:
         if isinstance(error, RateLimited):

@@ -1,0 +1,120 @@
+"""Races the SQLite lease must survive: a worker that outlives its lease, a disconnect
+during a refresh. (PostgreSQL holds a row lock instead; these are SQLite's cases.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from {{ cookiecutter.project_slug }}.extensions import db
+from {{ cookiecutter.project_slug }}.fsckmsft.errors import NeedsReauthorization
+from {{ cookiecutter.project_slug }}.fsckmsft.refresh_lock import LeaseLock
+from {{ cookiecutter.project_slug }}.fsckmsft.token_service import TokenService
+from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
+
+from sandbox.testing import SandboxServer
+from tests.conftest import app_config, migrated_app
+from tests.integration.conftest import advance_clock
+from tests.integration.refresher_support import refresh_calls, seed_connections
+
+
+def sqlite_app(tmp_path: Path, sandbox: SandboxServer) -> Flask:
+    return migrated_app(
+        app_config(f"sqlite:///{tmp_path / 'app.db'}", sandbox.url, CLOCK_SOURCE="sandbox")
+    )
+
+
+def second_worker(app: Flask, lease: timedelta) -> TokenService:
+    """Another process, in effect: its own token service (no shared in-process locks)."""
+    services = app.extensions["fsckmsft"]
+    worker = TokenService(
+        engine=services.token_service.engine,
+        cipher=services.cipher,
+        endpoint=services.token_endpoint,
+        now=services.clock.now,
+        policy=services.token_service.policy,
+    )
+    worker._lock = LeaseLock(worker.engine, lease)
+    return worker
+
+
+def row(app: Flask, connection_id: str) -> Connection:
+    with app.app_context():
+        return db.session.get(Connection, connection_id)
+
+
+def wait_until_leased(app: Flask, connection_id: str, worker: threading.Thread) -> None:
+    """Until a worker holds the row's lease (its refresh is then on its way to fsckmsft)."""
+    while row(app, connection_id).refresh_locked_until is None and worker.is_alive():
+        time.sleep(0.01)
+
+
+def test_a_worker_that_outlived_its_lease_never_condemns_newer_tokens(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = sqlite_app(tmp_path, sandbox)
+    [connection_id] = seed_connections(app, sandbox, 1)
+    advance_clock(app, sandbox, 61 * 60)
+    # Both refreshes are slow; the first worker's lease runs out while it waits.
+    sandbox.add_fault(endpoint="token", grant_type="refresh_token", latency=1.0, count=2)
+    first, second = (
+        second_worker(app, timedelta(seconds=0.3)),
+        second_worker(app, timedelta(seconds=30)),
+    )
+    outcomes: dict[str, object] = {}
+
+    def run(name: str, worker: TokenService) -> None:
+        try:
+            outcomes[name] = worker.refresh(
+                connection_id, reason="refresher", fall_back_to_valid_token=False
+            )
+        except NeedsReauthorization as error:
+            outcomes[name] = error
+
+    threads = [threading.Thread(target=run, args=("first", first))]
+    threads[0].start()
+    wait_until_leased(app, connection_id, threads[0])
+    time.sleep(0.4)  # the first worker's lease runs out while fsckmsft keeps it waiting
+    threads.append(threading.Thread(target=run, args=("second", second)))
+    threads[1].start()
+    for thread in threads:
+        thread.join(timeout=30)
+    statuses = sorted(call["status"] for call in refresh_calls(sandbox))
+    assert statuses == [200, 400]  # one refresh won, the other found its token spent
+    assert row(app, connection_id).status == ConnectionStatus.ACTIVE
+    assert not any(isinstance(outcome, NeedsReauthorization) for outcome in outcomes.values())
+
+
+def test_disconnect_during_a_refresh_stays_disconnected(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = sqlite_app(tmp_path, sandbox)
+    [connection_id] = seed_connections(app, sandbox, 1)
+    advance_clock(app, sandbox, 61 * 60)
+    sandbox.add_fault(endpoint="token", grant_type="refresh_token", latency=0.5, count=1)
+    service = app.extensions["fsckmsft"].token_service
+    errors: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            service.refresh(connection_id, reason="refresher", fall_back_to_valid_token=False)
+        except NeedsReauthorization as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=refresh)
+    worker.start()
+    wait_until_leased(app, connection_id, worker)
+    with app.app_context():  # what /disconnect does, while the refresh is at the platform
+        connection = db.session.get(Connection, connection_id)
+        connection.access_token_ciphertext = connection.refresh_token_ciphertext = None
+        connection.status = ConnectionStatus.REVOKED
+        db.session.commit()
+    worker.join(timeout=30)
+    after = row(app, connection_id)
+    assert after.status == ConnectionStatus.REVOKED
+    assert after.access_token_ciphertext is None and after.refresh_token_ciphertext is None
+    assert errors and "disconnected" in str(errors[0])
