@@ -28,7 +28,14 @@ from .refresher_claims import claim_due, release
 from .services import Services
 
 log = logging.getLogger(__name__)
-TRANSIENT_REASONS = {"server_error", "timeout", "connection_lost", "unreachable", "connect_timeout"}
+TRANSIENT_REASONS = {
+    "server_error",
+    "timeout",
+    "connection_lost",
+    "unreachable",
+    "connect_timeout",
+    "internal",
+}
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,9 @@ class Refresher:
                 "connection %s: stored token cannot be decrypted (key missing?)", connection_id
             )
             return "failed", "decryption_error"
+        except Exception:  # a bug or a database hiccup: count it, keep serving the others
+            log.exception("connection %s: unexpected error while refreshing", connection_id)
+            return "failed", "internal"
         return ("refreshed" if token.refreshed else "not_needed"), ""
 
     def _record(self, result: SweepResult) -> None:
@@ -192,7 +202,14 @@ class Refresher:
         """Sweep until stopped; with `once`, one sweep. Exit status 1 if anything failed."""
         self._stop_on_signals()
         while True:
-            result = self.sweep()
+            try:
+                result = self.sweep()
+            except Exception:  # e.g. the database restarting: log, back off, carry on
+                log.exception("refresher sweep failed")
+                if once:
+                    return 1
+                result = SweepResult(started_at=self.services.clock.now())
+                result.failures["internal"] += 1
             if once:
                 return 1 if result.failed or self.gate.reason == "invalid_client" else 0
             if self.stop.wait(self._pause_after(result)):

@@ -202,3 +202,21 @@ def test_cool_down_grows_with_repeated_failures(app: Flask, sandbox: SandboxServ
         waits.append(due - before)
         advance_clock(app, sandbox, HOUR)
     assert timedelta(0) < waits[0] < waits[1]
+
+
+def test_an_unexpected_error_on_one_connection_does_not_stop_the_sweep(
+    app: Flask, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken, *_ = seed_connections(app, sandbox, 3)
+    advance_clock(app, sandbox, 61 * 60)
+    service = app.extensions["fsckmsft"].token_service
+    real_refresh = service.refresh
+
+    def refresh(connection_id: str, **kwargs: object) -> object:
+        if connection_id == broken:
+            raise RuntimeError("a bug")
+        return real_refresh(connection_id, **kwargs)
+
+    monkeypatch.setattr(service, "refresh", refresh)
+    result = refresher(app).sweep()
+    assert result.failures == {"internal": 1} and result.outcomes["refreshed"] == 2

@@ -14,6 +14,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..database import write_locked_session
 from ..extensions import db
@@ -177,6 +178,15 @@ def _identity(tokens: TokenSet) -> dict:
 
 def _save_connection(identity: dict, tokens: TokenSet) -> str:
     """Create or update the user's connection to this workspace, tokens encrypted."""
+    try:
+        return _upsert_connection(identity, tokens)
+    except IntegrityError:
+        # Two first logins to one workspace at once (two tabs): the other insert won the
+        # unique constraint; this time the row exists and is locked and updated.
+        return _upsert_connection(identity, tokens)
+
+
+def _upsert_connection(identity: dict, tokens: TokenSet) -> str:
     user, workspace = identity["user"], identity["workspace"]
     with write_locked_session(db.engine) as dbs:
         existing = dbs.scalars(
@@ -226,12 +236,19 @@ def logout() -> Response:
     return redirect("/", 303)
 
 
+def _own_origins() -> set[str]:
+    """This site as browsers see it: the public origin of the configured callback (behind
+    a TLS-terminating proxy the request itself looks like plain http), and the request's."""
+    public = urlsplit(current_app.config["FSCKMSFT_REDIRECT_URI"])
+    return {f"{public.scheme}://{public.netloc}", request.host_url.rstrip("/")}
+
+
 @blueprint.post("/disconnect")
 def disconnect() -> Response:
     # CSRF token checked by Flask-WTF; the Origin check is a second line of defence
     # against another site submitting this form in the user's browser.
     origin = request.headers.get("Origin")
-    if origin is not None and origin.rstrip("/") != request.host_url.rstrip("/"):
+    if origin is not None and origin.rstrip("/") not in _own_origins():
         return _problem("bad_origin", 403)
     connection_id = request.form.get("connection_id", "")
     if connection_id in connection_ids():
