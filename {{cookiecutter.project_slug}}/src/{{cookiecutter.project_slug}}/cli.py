@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 
 import click
+import requests
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
 
@@ -59,6 +61,9 @@ def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
     _refuse_in_production()
     if _sandbox_installed():
         _start_sandbox_thread(sandbox_port)
+        # The app only starts once the sandbox answers: a first click on "Connect" must
+        # never meet a sandbox that is still setting up its database.
+        _wait_until_serving(f"http://127.0.0.1:{sandbox_port}/_sandbox/clock")
         click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}")
     else:
         platform = current_app.config["FSCKMSFT_AUTH_URL"]
@@ -73,6 +78,17 @@ def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
 
 def _sandbox_installed() -> bool:
     return importlib.util.find_spec("sandbox") is not None
+
+
+def _wait_until_serving(url: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise click.ClickException(f"the sandbox did not start within {seconds:.0f} s ({url})")
 
 
 def _start_sandbox_thread(port: int) -> None:
