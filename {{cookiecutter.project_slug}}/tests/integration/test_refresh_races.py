@@ -1,5 +1,5 @@
-"""Races the SQLite lease must survive: a worker that outlives its lease, a disconnect
-during a refresh. (PostgreSQL holds a row lock instead; these are SQLite's cases.)"""
+"""Races: a worker that outlives its SQLite lease, a disconnect during a refresh (SQLite's
+cases; PostgreSQL holds a row lock instead), and two first logins to one workspace."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.errors import NeedsReauthorization
 from {{ cookiecutter.project_slug }}.fsckmsft.refresh_lock import LeaseLock
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import TokenService
-from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
+from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus, new_connection_id
 
 from sandbox.testing import SandboxServer
 from tests.conftest import app_config, migrated_app
 from tests.integration.conftest import advance_clock
-from tests.integration.refresher_support import refresh_calls, seed_connections
+from tests.integration.refresher_support import issue_tokens, refresh_calls, seed_connections
 
 
 def sqlite_app(tmp_path: Path, sandbox: SandboxServer) -> Flask:
@@ -120,3 +123,49 @@ def test_disconnect_during_a_refresh_stays_disconnected(
     assert after.status == ConnectionStatus.REVOKED
     assert after.access_token_ciphertext is None and after.refresh_token_ciphertext is None
     assert errors and "disconnected" in str(errors[0])
+
+
+@pytest.mark.postgres
+def test_two_first_logins_to_one_workspace_at_once_both_succeed(
+    postgres_url: str, sandbox: SandboxServer
+) -> None:
+    from {{ cookiecutter.project_slug }}.auth.views import _save_connection
+
+    app = migrated_app(app_config(postgres_url, sandbox.url))
+    services = app.extensions["fsckmsft"]
+    ours, theirs = issue_tokens(sandbox, services, "ada"), issue_tokens(sandbox, services, "ada")
+    identity = {
+        "user": {"id": "usr_ada", "username": "ada"},
+        "workspace": {"id": "ws_ada", "name": "Analytical Engines"},
+    }
+    competed: list[str] = []
+
+    def other_tab_inserts_first(session: Session, *_: object) -> None:
+        """Between our SELECT (nothing there yet) and our INSERT, the other tab commits."""
+        if competed:
+            return
+        competed.append("yes")
+        with Session(bind=services.token_service.engine) as other:
+            row = Connection(
+                id=new_connection_id(),
+                fsckmsft_user_id="usr_ada",
+                workspace_id="ws_ada",
+                version=0,
+                fsckmsft_username="ada",
+                workspace_name="Analytical Engines",
+            )
+            services.token_service.store_tokens(other, row, theirs)
+            other.commit()
+
+    event.listen(Session, "before_flush", other_tab_inserts_first)
+    try:
+        with app.app_context():
+            connection_id = _save_connection(identity, ours)
+    finally:
+        event.remove(Session, "before_flush", other_tab_inserts_first)
+    assert competed
+    with app.app_context():
+        [saved] = db.session.scalars(db.select(Connection)).all()
+        assert saved.id == connection_id
+        token = services.token_service._decrypt_access(saved)
+    assert token.value == ours.access_token  # the later login's tokens, in the one row
