@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
+from {{ cookiecutter.project_slug }}.manifest import load_manifest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_CLIENT_ID = "sbx_test_client"
@@ -97,6 +99,36 @@ def migrated_app(config: dict[str, Any]) -> Flask:
     with app.app_context():
         upgrade()
     return app
+
+
+# -- the sandbox (in projects baked with it) -----------------------------------
+
+MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
+
+
+def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:
+    """The app as the tests' sandbox registers it, with the test client's credentials."""
+    return MANIFEST.sandbox_registration(
+        client_id=TEST_CLIENT_ID,
+        client_secret=TEST_CLIENT_SECRET,
+        local_redirect_uri=local_redirect_uri,
+    )
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Any]:
+    """The sandbox on a free loopback port, in this process, for the whole run."""
+    from sandbox.testing import SandboxServer  # imported only by tests that drive it
+
+    with SandboxServer(seed_app=seed_app()) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Any) -> Any:
+    """The shared sandbox, back in its start state for every test."""
+    sandbox_server.reset()
+    return sandbox_server
 
 
 @pytest.fixture

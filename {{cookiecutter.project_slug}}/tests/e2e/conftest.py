@@ -23,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from {{ cookiecutter.project_slug }}.extensions import db
 
-from tests.conftest import app_config, migrated_app, unavailable
+from tests.conftest import app_config, migrated_app, seed_app, unavailable
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1280, "height": 800}  # the Marketplace screenshot size
@@ -79,7 +79,6 @@ class LiveApp:
 def live_app(tmp_path: Path) -> Iterator[LiveApp]:
     """The app in development mode, with the sandbox, both on free loopback ports."""
     from sandbox.testing import SandboxServer
-    from tests.integration.conftest import seed_app
 
     server = LiveServer()
     redirect_uri = f"{server.url}/callback"

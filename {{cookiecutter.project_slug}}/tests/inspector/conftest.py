@@ -22,21 +22,6 @@ def inspector_config(database_url: str, platform_url: str, **overrides: Any) -> 
     return app_config(database_url, platform_url, **settings)
 
 
-@pytest.fixture(scope="module")
-def sandbox_server() -> Iterator[Any]:
-    from sandbox.testing import SandboxServer
-    from tests.integration.conftest import seed_app
-
-    with SandboxServer(seed_app=seed_app()) as server:
-        yield server
-
-
-@pytest.fixture
-def sandbox(sandbox_server: Any) -> Any:
-    sandbox_server.reset()
-    return sandbox_server
-
-
 @pytest.fixture
 def app(tmp_path: Path, sandbox: Any) -> Iterator[Flask]:
     app = migrated_app(

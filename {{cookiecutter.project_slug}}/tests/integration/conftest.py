@@ -11,42 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.extensions import db
-from {{ cookiecutter.project_slug }}.manifest import load_manifest
 
 from sandbox.testing import SandboxServer
-from tests.conftest import (
-    TEST_CLIENT_ID,
-    TEST_CLIENT_SECRET,
-    TEST_REDIRECT_URI,
-    app_config,
-    migrated_app,
-)
-
-MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
-
-
-def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:
-    """The app as the tests' sandbox registers it, with the test client's credentials."""
-    return MANIFEST.sandbox_registration(
-        client_id=TEST_CLIENT_ID,
-        client_secret=TEST_CLIENT_SECRET,
-        local_redirect_uri=local_redirect_uri,
-    )
-
-
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[SandboxServer]:
-    with SandboxServer(seed_app=seed_app()) as server:
-        yield server
-
-
-@pytest.fixture
-def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
-    """The shared sandbox, back in its start state for every test."""
-    sandbox_server.reset()
-    return sandbox_server
+from tests.conftest import app_config, migrated_app
 
 
 @pytest.fixture

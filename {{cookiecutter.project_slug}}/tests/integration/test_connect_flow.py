@@ -9,9 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox.testing import SandboxServer
-from tests.conftest import TEST_CLIENT_ID, TEST_REDIRECT_URI
+from tests.conftest import MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
 from tests.integration.conftest import (
-    MANIFEST,
     advance_clock,
     connect,
     csrf_token,
