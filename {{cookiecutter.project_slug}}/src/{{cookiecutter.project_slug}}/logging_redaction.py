@@ -32,14 +32,6 @@ def redact(text: str) -> str:
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """For handlers you add yourself; the record factory below already covers every logger."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        _redact_record(record)
-        return True
-
-
 def _redact_record(record: logging.LogRecord) -> None:
     message = record.getMessage()
     cleaned = redact(message)

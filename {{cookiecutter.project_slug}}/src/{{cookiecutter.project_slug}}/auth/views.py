@@ -165,14 +165,16 @@ def _identity(tokens: TokenSet) -> dict:
     api = services().api
     response = api.send("GET", "/v1/me", AccessToken(tokens.access_token, 0, tokens.scopes))
     record("api_call", method="GET", path="/v1/me", status=response.status_code)
+    problem = ApiError(response.status_code, "could not read who approved the connection")
+    if response.status_code != 200:
+        raise problem
     try:
         identity = response.json()
-        assert response.status_code == 200
         for part, keys in (("user", ("id", "username")), ("workspace", ("id", "name"))):
             for key in keys:
                 identity[part][key] = str(identity[part][key])
-    except (ValueError, KeyError, TypeError, AssertionError):
-        raise ApiError(response.status_code, "could not read who approved the connection") from None
+    except (ValueError, KeyError, TypeError):
+        raise problem from None
     return identity
 
 

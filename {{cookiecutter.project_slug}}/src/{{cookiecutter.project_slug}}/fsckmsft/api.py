@@ -174,10 +174,6 @@ class ConnectionApi:
             raise ApiError(response.status_code, str(message or "request refused"))
         return payload
 
-    def me(self) -> dict[str, Any]:
-        """Who authorized this connection, and for which workspace (any valid token)."""
-        return self._call("GET", "/v1/me", scope=None)
-
     @needs_scope("read:projects")
     def list_projects(self) -> list[Project]:
         payload = self._call("GET", "/v1/projects", scope="read:projects")

@@ -1,6 +1,6 @@
 """Security headers on every response."""
 
-from flask import Response
+from flask import Response, current_app
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -9,8 +9,6 @@ CONTENT_SECURITY_POLICY = (
 
 
 def add_security_headers(response: Response) -> Response:
-    from flask import current_app
-
     auth_origin = current_app.config["FSCKMSFT_AUTH_URL"]
     headers = response.headers
     # Only our own scripts and styles run: injected markup cannot load code (XSS).
