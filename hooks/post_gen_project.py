@@ -36,6 +36,7 @@ def remove(*relative_paths: str) -> None:
 def remove_sandbox_files() -> None:
     # Everything that drives the flow needs a platform to drive it against.
     remove("sandbox", "tests/sandbox", "tests/integration", "tests/e2e", "docs/sandbox.md")
+    remove("tests/helpers/flow.py", "tests/helpers/refresher.py", "tests/helpers/browser.py")
     remove("docs/workshop.md")  # the workshop runs offline, against the sandbox
     remove("tests/marketplace/test_live.py", "tests/inspector/test_inspector_flow.py")
     remove("tests/inspector/test_inspector_controls.py")
@@ -46,6 +47,7 @@ def remove_sandbox_files() -> None:
 def remove_inspector_files() -> None:
     # The workshop is taught with the inspector open.
     remove(f"src/{OPTIONS['project_slug']}/inspector", "tests/inspector", "docs/workshop.md")
+    remove("tests/helpers/inspector.py")
 
 
 def new_encryption_key() -> str:

@@ -25,8 +25,8 @@ from flask import Flask
 from sqlalchemy import insert
 
 from {{ cookiecutter.project_slug }}.extensions import db
-from {{ cookiecutter.project_slug }}.fsckmsft.token_service import token_associated_data
 from {{ cookiecutter.project_slug }}.models import Connection, new_connection_id
+from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
 from sandbox import create_sandbox
 from sandbox.credentials import digest

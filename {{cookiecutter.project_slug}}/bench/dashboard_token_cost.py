@@ -32,7 +32,8 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.fsckmsft.token_service import AccessToken, token_associated_data
+from {{ cookiecutter.project_slug }}.fsckmsft.token_service import AccessToken
+from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
 
 class TokenInMemory:

@@ -21,7 +21,7 @@ from _databases import app_database
 from sqlalchemy import Engine, create_engine, text
 
 from {{ cookiecutter.project_slug }}.extensions import Base
-from {{ cookiecutter.project_slug }}.refresher_claims import due_rows_query
+from {{ cookiecutter.project_slug }}.refresher.claims import due_rows_query
 
 DUE = 100
 ROWS_PER_STATEMENT = 100_000

@@ -12,9 +12,9 @@ from flask import Flask
 
 from .config import PROJECT_ROOT, settings_from_env, validate
 from .database import configure_sqlite, is_sqlite
+from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
 from .logging_redaction import install_log_redaction
-from .notifications import connect_receivers
 from .services import build_services
 
 

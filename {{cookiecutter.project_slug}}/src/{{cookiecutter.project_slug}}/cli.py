@@ -13,9 +13,9 @@ from werkzeug.serving import run_simple
 
 from .marketplace.cli import marketplace_cli
 from .refresher import Refresher, RefresherSettings
-from .refresher_commands import refresher_cli
+from .refresher.commands import refresher_cli
 from .services import services
-from .token_commands import tokens_cli
+from .tokens.commands import tokens_cli
 
 
 def sandbox_registration() -> dict:

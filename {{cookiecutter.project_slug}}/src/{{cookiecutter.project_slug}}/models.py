@@ -58,7 +58,7 @@ class Connection(db.Model):
     fsckmsft_username: Mapped[str] = mapped_column(String(200))
     workspace_id: Mapped[str] = mapped_column(String(64))
     workspace_name: Mapped[str] = mapped_column(String(200))
-    # Ciphertext envelopes (see crypto.py); NULL once the user disconnects.
+    # Ciphertext envelopes (see tokens/cipher.py); NULL once the user disconnects.
     access_token_ciphertext: Mapped[str | None] = mapped_column(Text)
     refresh_token_ciphertext: Mapped[str | None] = mapped_column(Text)
     scopes: Mapped[str] = mapped_column(String(500), default="")

@@ -1,9 +1,4 @@
-"""Browser fixtures: Debian's Chromium, driven by Playwright, against the app over real HTTP.
-
-`playwright install` is never needed: the tests launch the system Chromium
-(E2E_CHROMIUM, default /usr/bin/chromium). On a laptop without it the browser tests are
-skipped with the reason; under CI=true they fail instead (see `unavailable`).
-"""
+"""Browser fixtures: Debian's Chromium, driven by Playwright, against the app over real HTTP."""
 
 from __future__ import annotations
 
@@ -11,68 +6,16 @@ import importlib.util
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from {{ cookiecutter.project_slug }}.extensions import db
 
-from tests.conftest import app_config, migrated_app, seed_app, unavailable
-
-CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
-VIEWPORT = {"width": 1280, "height": 800}  # the Marketplace screenshot size
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
-
-
-class LiveServer:
-    """The app over real HTTP on a free port of `localhost`.
-
-    The port is chosen first, because the app's redirect URI (and the sandbox's
-    registration) must name it; the app is plugged in afterwards.
-    """
-
-    def __init__(self) -> None:
-        self.app: Flask | None = None
-        self._server: BaseWSGIServer = make_server(
-            "localhost", 0, self._dispatch, threaded=True, request_handler=QuietHandler
-        )
-        self.url = f"http://localhost:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def _dispatch(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        assert self.app is not None, "serve(app) first"
-        return self.app(environ, start_response)
-
-    def serve(self, app: Flask) -> None:
-        self.app = app
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-
-@dataclass
-class LiveApp:
-    url: str
-    app: Flask
-    sandbox: Any  # sandbox.testing.SandboxServer
-
-    def advance_clock(self, seconds: float) -> None:
-        """Move the sandbox clock; the app's clock follows at once."""
-        self.sandbox.advance(seconds)
-        self.app.extensions["fsckmsft"].clock.forget()
+from tests.helpers.app import app_config, migrated_app, seed_app, unavailable
+from tests.helpers.browser import CHROMIUM, VIEWPORT, LiveApp, LiveServer
 
 
 @pytest.fixture

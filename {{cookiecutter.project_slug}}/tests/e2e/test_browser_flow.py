@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveApp
+from tests.helpers.browser import LiveApp
 
 TASK_TITLE = "Written by the browser test"
 # Baked with include_flow_inspector=no, the package is gone: the clock moves directly.

@@ -9,7 +9,7 @@ from flask import Flask
 
 from {{ cookiecutter.project_slug }} import create_app
 
-from tests.inspector.conftest import inspector_config
+from tests.helpers.inspector import inspector_config
 
 ROUTES = [
     ("GET", "/inspector"),

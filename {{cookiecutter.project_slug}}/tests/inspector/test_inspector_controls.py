@@ -9,8 +9,8 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.inspector.conftest import csrf_token, steps_shown
-from tests.integration.conftest import connect, token_calls
+from tests.helpers.flow import connect, token_calls
+from tests.helpers.inspector import csrf_token, steps_shown
 
 
 def control(web: FlaskClient, path: str, **form: str) -> None:

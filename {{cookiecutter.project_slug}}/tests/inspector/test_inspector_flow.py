@@ -10,13 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.extensions import db
-from {{ cookiecutter.project_slug }}.fsckmsft.token_service import token_associated_data
 from {{ cookiecutter.project_slug }}.models import Connection, LoginState
 from {{ cookiecutter.project_slug }}.refresher import Refresher
+from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
-from tests.conftest import TEST_CLIENT_SECRET
-from tests.inspector.conftest import steps_shown
-from tests.integration.conftest import advance_clock, local_path, start_login
+from tests.helpers.app import TEST_CLIENT_SECRET
+from tests.helpers.flow import advance_clock, local_path, start_login
+from tests.helpers.inspector import steps_shown
 
 FIRST_FLOW = [
     "authorize_redirect",

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from {{ cookiecutter.project_slug }}.extensions import db
 
 from sandbox.testing import SandboxServer
-from tests.conftest import app_config, migrated_app
+from tests.helpers.app import app_config, migrated_app
 
 
 @pytest.fixture
@@ -31,44 +28,3 @@ def web(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def local_path(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path
-
-
-def start_login(web: FlaskClient, next_path: str | None = None) -> str:
-    """GET /login; answers the authorize URL the web is sent to."""
-    response = web.get("/login", query_string={"next": next_path} if next_path else None)
-    assert response.status_code == 302, response.status_code
-    return response.headers["Location"]
-
-
-def connect(
-    web: FlaskClient, sandbox: SandboxServer, username: str = "ada", workspace: str | None = None
-) -> TestResponse:
-    """The whole Connect flow; answers the app's response to the callback."""
-    callback_url = sandbox.approve(start_login(web), username, workspace)
-    return web.get(local_path(callback_url))
-
-
-def advance_clock(app: Flask, sandbox: SandboxServer, seconds: float) -> None:
-    """Move the sandbox clock; the app's clock follows (CLOCK_SOURCE=sandbox)."""
-    sandbox.advance(seconds)
-    app.extensions["fsckmsft"].clock.forget()
-
-
-def token_calls(sandbox: SandboxServer, grant_type: str | None = None) -> list[dict[str, Any]]:
-    return [
-        entry
-        for entry in sandbox.requests()
-        if entry["path"] == "/oauth/token" and grant_type in (None, entry.get("grant_type"))
-    ]
-
-
-def csrf_token(web: FlaskClient, page: str = "/") -> str:
-    import re
-
-    html = web.get(page).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, f"no CSRF token on {page}"
-    return match.group(1)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sandbox.testing import SandboxServer
-from tests.integration.conftest import advance_clock, connect, local_path, start_login, token_calls
+from tests.helpers.flow import advance_clock, connect, local_path, start_login, token_calls
 
 
 def approved_callback(web: FlaskClient, sandbox: SandboxServer) -> str:

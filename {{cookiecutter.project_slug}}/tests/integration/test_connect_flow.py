@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sandbox.testing import SandboxServer
-from tests.conftest import MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
-from tests.integration.conftest import (
+from tests.helpers.app import MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
+from tests.helpers.flow import (
     advance_clock,
     connect,
     csrf_token,

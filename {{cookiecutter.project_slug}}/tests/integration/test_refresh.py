@@ -13,7 +13,7 @@ from {{ cookiecutter.project_slug }}.fsckmsft.api import Project
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 
 from sandbox.testing import SandboxServer
-from tests.integration.conftest import advance_clock, connect, token_calls
+from tests.helpers.flow import advance_clock, connect, token_calls
 
 
 def only_connection(app: Flask) -> Connection:
@@ -72,7 +72,7 @@ def test_a_401_refreshes_once_and_retries_once(
 def test_revoked_access_shows_reconnect_never_500(
     app: Flask, web: FlaskClient, sandbox: SandboxServer
 ) -> None:
-    from tests.conftest import TEST_CLIENT_ID
+    from tests.helpers.app import TEST_CLIENT_ID
 
     connect(web, sandbox)
     sandbox.revoke("ada", TEST_CLIENT_ID)
@@ -134,7 +134,7 @@ def test_a_500_from_the_token_endpoint_keeps_the_connection(
 def test_rotated_client_secret_is_not_blamed_on_the_user(
     app: Flask, web: FlaskClient, sandbox: SandboxServer
 ) -> None:
-    from tests.conftest import TEST_CLIENT_ID
+    from tests.helpers.app import TEST_CLIENT_ID
 
     connect(web, sandbox)
     sandbox._call("POST", f"/_sandbox/apps/{TEST_CLIENT_ID}/rotate-secret")

@@ -21,9 +21,9 @@ from {{ cookiecutter.project_slug }}.fsckmsft.token_service import TokenService
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus, new_connection_id
 
 from sandbox.testing import SandboxServer
-from tests.conftest import app_config, migrated_app
-from tests.integration.conftest import advance_clock
-from tests.integration.refresher_support import issue_tokens, refresh_calls, seed_connections
+from tests.helpers.app import app_config, migrated_app
+from tests.helpers.flow import advance_clock
+from tests.helpers.refresher import issue_tokens, refresh_calls, seed_connections
 
 
 def sqlite_app(tmp_path: Path, sandbox: SandboxServer) -> Flask:
@@ -129,7 +129,7 @@ def test_disconnect_during_a_refresh_stays_disconnected(
 def test_two_first_logins_to_one_workspace_at_once_both_succeed(
     postgres_url: str, sandbox: SandboxServer
 ) -> None:
-    from {{ cookiecutter.project_slug }}.auth.views import _save_connection
+    from {{ cookiecutter.project_slug }}.services.connections import save_connection
 
     app = migrated_app(app_config(postgres_url, sandbox.url))
     services = app.extensions["fsckmsft"]
@@ -160,7 +160,7 @@ def test_two_first_logins_to_one_workspace_at_once_both_succeed(
     event.listen(Session, "before_flush", other_tab_inserts_first)
     try:
         with app.app_context():
-            connection_id = _save_connection(identity, ours)
+            connection_id = save_connection(identity, ours)
     finally:
         event.remove(Session, "before_flush", other_tab_inserts_first)
     assert competed

@@ -15,9 +15,9 @@ from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettin
 from {{ cookiecutter.project_slug }}.services import Services
 
 from sandbox.testing import SandboxServer
-from tests.conftest import TEST_CLIENT_ID
-from tests.integration.conftest import advance_clock
-from tests.integration.refresher_support import refresh_calls, seed_connections
+from tests.helpers.app import TEST_CLIENT_ID
+from tests.helpers.flow import advance_clock
+from tests.helpers.refresher import refresh_calls, seed_connections
 
 HOUR = 3600
 

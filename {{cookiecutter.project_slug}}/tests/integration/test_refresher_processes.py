@@ -15,9 +15,9 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 
 from sandbox.testing import SandboxServer
-from tests.conftest import app_config, migrated_app
-from tests.integration.conftest import advance_clock
-from tests.integration.refresher_support import refresh_calls, seed_connections, start_flask
+from tests.helpers.app import app_config, migrated_app
+from tests.helpers.flow import advance_clock
+from tests.helpers.refresher import refresh_calls, seed_connections, start_flask
 
 
 @pytest.mark.postgres

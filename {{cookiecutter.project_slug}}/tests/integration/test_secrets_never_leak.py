@@ -11,12 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.extensions import db
-from {{ cookiecutter.project_slug }}.fsckmsft.token_service import token_associated_data
 from {{ cookiecutter.project_slug }}.models import Connection
+from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
 from sandbox.testing import SandboxServer
-from tests.conftest import TEST_CLIENT_SECRET, app_config, migrated_app
-from tests.integration.conftest import advance_clock, local_path, start_login
+from tests.helpers.app import TEST_CLIENT_SECRET, app_config, migrated_app
+from tests.helpers.flow import advance_clock, local_path, start_login
 
 
 class Collect(logging.Handler):

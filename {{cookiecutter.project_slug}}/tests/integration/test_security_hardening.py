@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from {{ cookiecutter.project_slug }} import create_app
 
 from sandbox.testing import SandboxServer
-from tests.conftest import app_config
-from tests.integration.conftest import connect, csrf_token
+from tests.helpers.app import app_config
+from tests.helpers.flow import connect, csrf_token
 
 
 def set_cookie_header(web: FlaskClient, sandbox: SandboxServer) -> str:

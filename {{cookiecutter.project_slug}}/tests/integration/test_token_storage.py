@@ -7,15 +7,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.config import parse_key_ring
-from {{ cookiecutter.project_slug }}.crypto import DecryptionError, TokenCipher
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection
-from {{ cookiecutter.project_slug }}.token_keys import rotate_all_tokens
+from {{ cookiecutter.project_slug }}.tokens.cipher import DecryptionError, TokenCipher
+from {{ cookiecutter.project_slug }}.tokens.rotation import rotate_all_tokens
 
 from sandbox.testing import SandboxServer
-from tests.conftest import new_key_ring_entry
-from tests.integration.conftest import connect
-from tests.integration.refresher_support import seed_connections
+from tests.helpers.app import new_key_ring_entry
+from tests.helpers.flow import connect
+from tests.helpers.refresher import seed_connections
 
 
 def key_ids(app: Flask) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.marketplace.conftest import PROJECT_ROOT, CheckRun, ListingProject, image_size, png_bytes
+from tests.helpers.listing import PROJECT_ROOT, CheckRun, ListingProject, image_size, png_bytes
 
 
 def test_missing_icon_fails(check: Callable[..., CheckRun], listing: ListingProject) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from tests.marketplace.conftest import (
+from tests.helpers.listing import (
     CHECKS,
     SCOPES_USED,
     CheckRun,

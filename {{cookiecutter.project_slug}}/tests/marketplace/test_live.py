@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.marketplace.conftest import CheckRun, ListingProject
+from tests.helpers.listing import CheckRun, ListingProject
 
 pytest.importorskip("sandbox", reason="baked without the sandbox (include_sandbox=no)")
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from tests.marketplace.conftest import PROJECT_ROOT, CheckRun, ListingProject
+from tests.helpers.listing import PROJECT_ROOT, CheckRun, ListingProject
 
 
 def only_problem(run: CheckRun) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.marketplace.conftest import HOST, CheckRun, ListingProject, api
+from tests.helpers.listing import HOST, CheckRun, ListingProject, api
 
 Edit = Callable[[dict[str, Any]], None]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.marketplace.conftest import CheckRun, ListingProject
+from tests.helpers.listing import CheckRun, ListingProject
 
 PRODUCTION_CHECKS = {
     "PROD_SECRET_WEAK", "PROD_KEYS_WEAK", "PROD_SECRET_IS_DEV", "PROD_COOKIE_INSECURE",

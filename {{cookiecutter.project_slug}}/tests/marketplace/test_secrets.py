@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.marketplace.conftest import CheckRun, ListingProject
+from tests.helpers.listing import CheckRun, ListingProject
 
 # Built at run time so this file itself never holds a token-shaped string.
 ACCESS_TOKEN = "act_" + "Q7xk2" * 8

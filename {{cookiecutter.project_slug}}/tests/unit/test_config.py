@@ -6,7 +6,7 @@ import pytest
 
 from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT, ConfigError, settings_from_env, validate
 
-from tests.conftest import new_key_ring_entry
+from tests.helpers.app import new_key_ring_entry
 
 STRONG_SECRET = "s" * 20 + "0123456789abcdefghijklmnop"
 

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.crypto import DecryptionError, TokenCipher
+from {{ cookiecutter.project_slug }}.tokens.cipher import DecryptionError, TokenCipher
 
 
 def ring(*key_ids: str) -> list[tuple[str, bytes]]:

@@ -13,12 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ..database import write_locked_session
-from ..extensions import db
-from ..flow_events import preview, record
+from ..events.flow import preview, record
 from ..fsckmsft.errors import (
     ApiError,
     BadTokenResponse,
@@ -29,20 +25,17 @@ from ..fsckmsft.errors import (
     PlatformUnavailable,
     RateLimited,
 )
-from ..fsckmsft.login_state import InvalidState, LoginStateStore, new_browser_id
 from ..fsckmsft.token_response import TokenSet
 from ..fsckmsft.token_service import AccessToken
-from ..models import Connection, ConnectionStatus, new_connection_id
 from ..services import services
+from ..services.connections import disconnect as disconnect_connection
+from ..services.connections import login_states, save_connection
+from ..services.login_states import InvalidState, new_browser_id
 from .safe_redirect import safe_next_path
 from .session_user import connection_ids, forget_connection, start_session
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
-
-
-def _state_store() -> LoginStateStore:
-    return LoginStateStore(db.session, services().cipher)
 
 
 def _browser_id() -> str:
@@ -57,7 +50,7 @@ def login() -> Response:
     if not config["FSCKMSFT_CLIENT_ID"]:
         return _problem("not_configured", 503)
     code_verifier = generate_token(64) if config["FSCKMSFT_USE_PKCE"] else None
-    state = _state_store().start(
+    state = login_states().start(
         browser_id=_browser_id(),
         code_verifier=code_verifier,
         next_path=safe_next_path(request.args.get("next")),
@@ -98,7 +91,7 @@ def callback() -> Response:
     # login with their own code in the victim's browser (login CSRF). Checked first,
     # before anything else in the URL is trusted, and before any call to fsckmsft.
     try:
-        pending = _state_store().consume(
+        pending = login_states().consume(
             state=request.args.get("state"),
             browser_id=session.get("browser_id"),
             now=services().clock.now(),
@@ -131,7 +124,7 @@ def callback() -> Response:
         return _problem("not_configured", 503)
     except FsckmsftError:
         return _problem("exchange_failed", 400)
-    connection_id = _save_connection(identity, tokens)
+    connection_id = save_connection(identity, tokens)
     start_session(
         user_id=identity["user"]["id"],
         username=identity["user"]["username"],
@@ -178,39 +171,6 @@ def _identity(tokens: TokenSet) -> dict:
     return identity
 
 
-def _save_connection(identity: dict, tokens: TokenSet) -> str:
-    """Create or update the user's connection to this workspace, tokens encrypted."""
-    try:
-        return _upsert_connection(identity, tokens)
-    except IntegrityError:
-        # Two first logins to one workspace at once (two tabs): the other insert won the
-        # unique constraint; this time the row exists and is locked and updated.
-        return _upsert_connection(identity, tokens)
-
-
-def _upsert_connection(identity: dict, tokens: TokenSet) -> str:
-    user, workspace = identity["user"], identity["workspace"]
-    with write_locked_session(db.engine) as dbs:
-        existing = dbs.scalars(
-            select(Connection)
-            .where(
-                Connection.fsckmsft_user_id == user["id"],
-                Connection.workspace_id == workspace["id"],
-            )
-            .with_for_update()
-        ).one_or_none()
-        connection = existing or Connection(
-            id=new_connection_id(),  # known now: the ciphertexts are bound to it
-            fsckmsft_user_id=user["id"],
-            workspace_id=workspace["id"],
-            version=0,
-        )
-        connection.fsckmsft_username = user["username"][:200]
-        connection.workspace_name = workspace["name"][:200]
-        services().token_service.store_tokens(dbs, connection, tokens)
-        return connection.id
-
-
 def _note_missing_scopes(tokens: TokenSet) -> None:
     missing = services().requested_scopes - tokens.scopes
     if missing:
@@ -254,12 +214,6 @@ def disconnect() -> Response:
         return _problem("bad_origin", 403)
     connection_id = request.form.get("connection_id", "")
     if connection_id in connection_ids():
-        with write_locked_session(db.engine) as dbs:
-            connection = dbs.get(Connection, connection_id)
-            if connection is not None:
-                connection.access_token_ciphertext = None
-                connection.refresh_token_ciphertext = None
-                connection.status = ConnectionStatus.REVOKED
-                connection.version += 1
+        disconnect_connection(connection_id)
         forget_connection(connection_id)
     return redirect("/", 303)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..flow_events import record
+from ..events.flow import record
 from ..models import Connection
 from .errors import ApiError, ApiUnavailable, MissingScope, NeedsReauthorization
 from .http_settings import settle_environment

@@ -19,7 +19,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from urllib3.exceptions import NewConnectionError
 
-from ..flow_events import preview, record
+from ..events.flow import preview, record
 from .errors import (
     BadTokenResponse,
     InvalidClient,

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ..crypto import TokenCipher
-from ..flow_events import record
+from ..events.flow import record
+from ..events.signals import connection_needs_reauth, connection_recovered, refresh_failed
 from ..models import Connection, ConnectionStatus
-from ..signals import connection_needs_reauth, connection_recovered, refresh_failed
+from ..tokens.cipher import TokenCipher, token_associated_data
 from .errors import (
     InvalidGrant,
     NeedsReauthorization,
@@ -56,11 +56,6 @@ class AccessToken:
     version: int  # the row version it came from: lets a 401 say "this token failed"
     scopes: frozenset[str]
     refreshed: bool = False  # True when this call refreshed it
-
-
-def token_associated_data(connection_id: str, column: str) -> str:
-    """Binds a ciphertext to one row and one column (see crypto.py)."""
-    return f"connections/{connection_id}/{column}"
 
 
 class TokenService:

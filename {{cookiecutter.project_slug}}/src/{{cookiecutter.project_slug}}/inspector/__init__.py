@@ -2,14 +2,14 @@
 
 Optional (include_flow_inspector) and development-only: create_app() calls init_app()
 only when INSPECTOR_ENABLED is on and APP_ENV is not production. The rest of the app never
-imports this package; it only announces steps (flow_events.record), whoever listens.
+imports this package; it only announces steps (events.flow.record), whoever listens.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from ..signals import flow_step
+from ..events.signals import flow_step
 from .recorder import FlowRecorder
 from .views import EXTENSION, blueprint
 

@@ -1,4 +1,4 @@
-"""Remembers the flow steps the app announces (see flow_events.py), in memory, bounded.
+"""Remembers the flow steps the app announces (see events/flow.py), in memory, bounded.
 
 Two indexes over the same events:
 - per browser (the session's `browser_id`): the steps of that browser's most recent flow,

@@ -1,6 +1,6 @@
 """What each flow step is, who talks to whom, and why it matters.
 
-This is the inspector's script: one entry per step that flow_events.record() announces.
+This is the inspector's script: one entry per step that events.flow.record() announces.
 Arrows go between three lanes, the sequence diagram's actors: the user's browser, this
 app (its server), and fsckmsft. Labels may name details of the step: `{grant_type}`.
 """
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..flow_events import preview
+from ..events.flow import preview
 
 LANES = ("browser", "app", "fsckmsft")
 Arrow = tuple[str, str, str]  # (from lane, to lane, label)

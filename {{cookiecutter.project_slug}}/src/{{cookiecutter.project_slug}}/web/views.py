@@ -14,27 +14,19 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select, text
 
 from ..auth.session_user import connection_ids
-from ..extensions import db
 from ..fsckmsft.errors import ApiError, MissingScope, NeedsReauthorization
 from ..models import Connection, ConnectionStatus
 from ..services import services
+from ..services.connections import connections_in_order, database_answers, usable_connection
 
 blueprint = Blueprint("web", __name__)
 MAX_TASK_TITLE = 200
 
 
 def _my_connections() -> list[Connection]:
-    ids = connection_ids()
-    if not ids:
-        return []
-    rows = db.session.scalars(select(Connection).where(Connection.id.in_(ids))).all()
-    return sorted(
-        (row for row in rows if row.status != ConnectionStatus.REVOKED),
-        key=lambda row: ids.index(row.id),
-    )
+    return connections_in_order(connection_ids())
 
 
 @blueprint.get("/")
@@ -79,8 +71,8 @@ def add_task() -> Response | str:
     connection_id = request.form.get("connection_id", "")
     if connection_id not in connection_ids():
         abort(404)
-    connection = db.session.get(Connection, connection_id)
-    if connection is None or connection.status == ConnectionStatus.REVOKED:
+    connection = usable_connection(connection_id)
+    if connection is None:
         abort(404)
     title = request.form.get("title", "").strip()
     project_id = request.form.get("project_id", "")
@@ -103,9 +95,7 @@ def add_task() -> Response | str:
 
 @blueprint.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means "not healthy"
+    if not database_answers():
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
 

@@ -1,4 +1,4 @@
-"""Receivers of the connection signals (see signals.py): the place to tell people.
+"""Receivers of the connection signals (see events/signals.py): the place to tell people.
 
 The one shipped here logs, and marks where to email the workspace owner. Connect your
 own receivers the same way (Slack, a ticket, a metric).

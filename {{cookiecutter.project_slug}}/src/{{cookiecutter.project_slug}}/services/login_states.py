@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from ..crypto import TokenCipher
 from ..models import LoginState
+from ..tokens.cipher import TokenCipher
 
 STATE_LIFETIME = timedelta(minutes=10)
 STATE_BYTES = 32

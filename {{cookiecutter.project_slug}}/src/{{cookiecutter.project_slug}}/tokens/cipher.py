@@ -65,3 +65,8 @@ class TokenCipher:
     def is_current(self, envelope: str) -> bool:
         """True when the envelope is already under the key that encrypts new values."""
         return self.key_id_of(envelope) == self.primary_key_id
+
+
+def token_associated_data(connection_id: str, column: str) -> str:
+    """Binds a ciphertext to one row and one column of the connections table."""
+    return f"connections/{connection_id}/{column}"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .database import write_locked_session
-from .fsckmsft.token_service import token_associated_data
-from .models import Connection
-from .services import Services
+from ..database import write_locked_session
+from ..models import Connection
+from ..services import Services
+from .cipher import token_associated_data
 
 TOKEN_COLUMNS = ("access_token", "refresh_token")
 

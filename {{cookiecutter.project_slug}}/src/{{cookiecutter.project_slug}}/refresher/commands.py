@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .refresher import Refresher, RefresherSettings
-from .services import services
+from ..services import services
+from .worker import Refresher, RefresherSettings
 
 refresher_cli = AppGroup("refresher", help="The background token refresher.")
 

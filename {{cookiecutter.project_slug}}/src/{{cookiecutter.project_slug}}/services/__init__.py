@@ -10,14 +10,14 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 
-from .clock import Clock, clock_from_config
-from .config import parse_key_ring
-from .crypto import TokenCipher
-from .extensions import db
-from .fsckmsft.api import ApiClient
-from .fsckmsft.token_endpoint import TokenEndpoint
-from .fsckmsft.token_service import RefreshPolicy, TokenService
-from .manifest import Manifest, load_manifest
+from ..clock import Clock, clock_from_config
+from ..config import parse_key_ring
+from ..extensions import db
+from ..fsckmsft.api import ApiClient
+from ..fsckmsft.token_endpoint import TokenEndpoint
+from ..fsckmsft.token_service import RefreshPolicy, TokenService
+from ..manifest import Manifest, load_manifest
+from ..tokens.cipher import TokenCipher
 
 
 @dataclass

@@ -19,7 +19,7 @@ from {{ cookiecutter.project_slug }}.models import Connection, new_connection_id
 from {{ cookiecutter.project_slug }}.services import Services
 
 from sandbox.testing import SandboxServer
-from tests.conftest import TEST_CLIENT_ID, TEST_REDIRECT_URI
+from tests.helpers.app import TEST_CLIENT_ID, TEST_REDIRECT_URI
 
 
 def issue_tokens(sandbox: SandboxServer, services: Services, username: str) -> TokenSet:

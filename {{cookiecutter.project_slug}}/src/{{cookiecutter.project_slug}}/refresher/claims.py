@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select, update
 
-from .database import write_locked_session
-from .models import Connection, ConnectionStatus
+from ..database import write_locked_session
+from ..models import Connection, ConnectionStatus
 
 Claims = dict[str, datetime]  # connection id → its due time before the claim
 

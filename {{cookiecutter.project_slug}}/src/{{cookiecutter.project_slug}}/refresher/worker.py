@@ -1,6 +1,6 @@
 """The background refresher: `flask refresher run` (a loop) or `--once` (for cron).
 
-Each sweep claims due connections (see refresher_claims.py) and refreshes each through the
+Each sweep claims due connections (see claims.py) and refreshes each through the
 one refresh path (TokenService.refresh), a few at a time. Due means the access token
 expires within the window, or the refresh token has been idle long enough to approach
 the platform's 90-day limit (keep-alive). Any number of refreshers may run at once.
@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .crypto import DecryptionError
-from .fsckmsft.errors import InvalidClient, NeedsReauthorization, RateLimited, TokenEndpointError
-from .models import RefresherSweep
-from .refresher_claims import claim_due, release
-from .services import Services
+from ..fsckmsft.errors import InvalidClient, NeedsReauthorization, RateLimited, TokenEndpointError
+from ..models import RefresherSweep
+from ..services import Services
+from ..tokens.cipher import DecryptionError
+from .claims import claim_due, release
 
 log = logging.getLogger(__name__)
 TRANSIENT_REASONS = {

@@ -5,7 +5,7 @@ Connect a receiver to tell a workspace owner that the app lost access, for examp
     @connection_needs_reauth.connect
     def email_owner(sender, connection_id, workspace_name, reason): ...
 
-See notifications.py for the receiver this project ships.
+See receivers.py for the receiver this project ships.
 """
 
 from blinker import Namespace
@@ -18,5 +18,5 @@ connection_needs_reauth = _signals.signal("connection-needs-reauth")
 connection_recovered = _signals.signal("connection-recovered")
 #: A refresh failed for a transient reason; the connection cools down and is retried.
 refresh_failed = _signals.signal("refresh-failed")
-#: One step of the OAuth flow happened (sent by flow_events.record, for the inspector).
+#: One step of the OAuth flow happened (sent by events.flow.record, for the inspector).
 flow_step = _signals.signal("flow-step")

@@ -10,10 +10,10 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .fsckmsft.errors import FsckmsftError
-from .models import Connection, ConnectionStatus, RefresherSweep
-from .services import services
-from .token_keys import rotate_all_tokens
+from ..fsckmsft.errors import FsckmsftError
+from ..models import Connection, ConnectionStatus, RefresherSweep
+from ..services import services
+from .rotation import rotate_all_tokens
 
 tokens_cli = AppGroup("tokens", help="Stored tokens: keys, status, refresh.")
 
