@@ -36,7 +36,7 @@ test-fast: $(BAKED_DEPS)  ## the template tests without running the baked projec
 demo: $(TOOLS)  ## bake the defaults into build/demo and run it at http://localhost:8000
 	$(BIN)/python scripts/bake_demo.py $(DEMO)
 	test -x $(DEMO_BIN)/python || $(PYTHON) -m venv $(DEMO)/.venv
-	cd $(DEMO) && .venv/bin/pip install -q -e '.[dev]'
+	cd $(DEMO) && .venv/bin/pip install -q -e '.[dev]' $$(test -d sandbox && printf -- '-e ./sandbox')
 	cd $(DEMO) && .venv/bin/flask db upgrade
 	@echo
 	@echo "Open http://localhost:8000   (the sandbox runs at http://127.0.0.1:8001; Ctrl-C stops both)"

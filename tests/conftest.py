@@ -117,17 +117,21 @@ def pip(*args: str) -> subprocess.CompletedProcess[str]:
 
 @contextmanager
 def installed(project: BakedProject) -> Iterator[BakedProject]:
-    """Install `project` editable into the shared test venv for the `with` block only.
+    """Install `project` (and its sandbox, if baked) editable into the shared test venv for
+    the `with` block only.
 
-    Every baked project ships a top-level `sandbox` package, so two of them installed at
-    once would shadow each other: install one, use it, uninstall it.
+    Every baked project's sandbox is the same `fsckmsft-sandbox` distribution, so two of
+    them installed at once would shadow each other: install one, use it, uninstall it.
     """
-    result = pip("install", "-q", "--no-deps", "--no-build-isolation", "-e", str(project.path))
+    targets = ["-e", str(project.path)]
+    if (project.path / "sandbox" / "pyproject.toml").exists():
+        targets += ["-e", str(project.path / "sandbox")]
+    result = pip("install", "-q", "--no-deps", "--no-build-isolation", *targets)
     assert result.returncode == 0, f"pip install -e failed:\n{result.stdout}\n{result.stderr}"
     try:
         yield project
     finally:
-        pip("uninstall", "-q", "-y", project.slug.replace("_", "-"))
+        pip("uninstall", "-q", "-y", project.slug.replace("_", "-"), "fsckmsft-sandbox")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -28,10 +28,10 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection, new_connection_id
 from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
-from sandbox import create_sandbox
-from sandbox.credentials import digest
-from sandbox.models import Token
-from sandbox.models import db as sandbox_db
+from fsckmsft_sandbox import create_sandbox
+from fsckmsft_sandbox.credentials import digest
+from fsckmsft_sandbox.models import Token
+from fsckmsft_sandbox.models import db as sandbox_db
 
 BENCH_APP = {
     "client_id": "sbx_bench_client",
@@ -81,7 +81,7 @@ def start_sandbox_process(database: Path) -> tuple[subprocess.Popen[bytes], str]
     """The sandbox in its own process (its own GIL), serving `database`."""
     port = free_port()
     code = (
-        "import sys, json; from sandbox import serve; "
+        "import sys, json; from fsckmsft_sandbox import serve; "
         f"serve(port={port}, database={str(database)!r}, seed_app=json.loads(sys.argv[1]))"
     )
     process = subprocess.Popen(

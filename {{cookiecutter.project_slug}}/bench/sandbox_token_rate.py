@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from sandbox.testing import OAuthFlow, SandboxServer
+from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
 BENCH_APP = {
     "client_id": "sbx_bench_client",

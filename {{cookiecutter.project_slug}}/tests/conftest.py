@@ -63,7 +63,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Any]:
     """The sandbox on a free loopback port, in this process, for the whole run."""
-    from sandbox.testing import SandboxServer  # imported only by tests that drive it
+    from fsckmsft_sandbox.testing import SandboxServer  # imported only by tests that drive it
 
     with SandboxServer(seed_app=seed_app()) as server:
         yield server

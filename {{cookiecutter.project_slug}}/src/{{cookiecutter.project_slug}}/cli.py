@@ -40,7 +40,8 @@ def _refuse_in_production() -> None:
 def sandbox_command(port: int) -> None:
     """Run the local fsckmsft sandbox (authorization server and API) alone."""
     _refuse_in_production()
-    from sandbox import serve  # imported here only: the app itself never imports the sandbox
+    # Imported here only: the app itself never imports the sandbox.
+    from fsckmsft_sandbox import serve
 
     database = f"{current_app.instance_path}/sandbox.db"
     click.echo(f"fsckmsft sandbox on http://127.0.0.1:{port} (state in {database})")
@@ -77,7 +78,7 @@ def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
 
 
 def _sandbox_installed() -> bool:
-    return importlib.util.find_spec("sandbox") is not None
+    return importlib.util.find_spec("fsckmsft_sandbox") is not None
 
 
 def _wait_until_serving(url: str, seconds: float = 30.0) -> None:
@@ -92,7 +93,8 @@ def _wait_until_serving(url: str, seconds: float = 30.0) -> None:
 
 
 def _start_sandbox_thread(port: int) -> None:
-    from sandbox import serve  # imported here only: the app itself never imports the sandbox
+    # Imported here only: the app itself never imports the sandbox.
+    from fsckmsft_sandbox import serve
 
     settings = {
         "host": "127.0.0.1",

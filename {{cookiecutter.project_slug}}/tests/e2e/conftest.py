@@ -21,7 +21,7 @@ from tests.helpers.browser import CHROMIUM, VIEWPORT, LiveApp, LiveServer
 @pytest.fixture
 def live_app(tmp_path: Path) -> Iterator[LiveApp]:
     """The app in development mode, with the sandbox, both on free loopback ports."""
-    from sandbox.testing import SandboxServer
+    from fsckmsft_sandbox.testing import SandboxServer
 
     server = LiveServer()
     redirect_uri = f"{server.url}/callback"

@@ -53,7 +53,7 @@ class LiveServer:
 class LiveApp:
     url: str
     app: Flask
-    sandbox: Any  # sandbox.testing.SandboxServer
+    sandbox: Any  # fsckmsft_sandbox.testing.SandboxServer
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox clock; the app's clock follows at once."""

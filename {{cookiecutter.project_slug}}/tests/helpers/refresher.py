@@ -18,7 +18,7 @@ from {{ cookiecutter.project_slug }}.fsckmsft.token_response import TokenSet
 from {{ cookiecutter.project_slug }}.models import Connection, new_connection_id
 from {{ cookiecutter.project_slug }}.services import Services
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import TEST_CLIENT_ID, TEST_REDIRECT_URI
 
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.extensions import db
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
 
 

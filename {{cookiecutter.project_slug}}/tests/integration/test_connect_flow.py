@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
 from tests.helpers.flow import (
     advance_clock,

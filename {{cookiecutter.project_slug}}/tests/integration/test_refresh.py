@@ -12,7 +12,7 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.api import Project
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.flow import advance_clock, connect, token_calls
 
 

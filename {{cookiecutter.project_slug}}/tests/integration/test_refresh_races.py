@@ -20,7 +20,7 @@ from {{ cookiecutter.project_slug }}.fsckmsft.refresh_lock import LeaseLock
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import TokenService
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus, new_connection_id
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
 from tests.helpers.flow import advance_clock
 from tests.helpers.refresher import issue_tokens, refresh_calls, seed_connections

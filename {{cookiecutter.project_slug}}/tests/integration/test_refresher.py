@@ -14,7 +14,7 @@ from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettings
 from {{ cookiecutter.project_slug }}.services import Services
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import TEST_CLIENT_ID
 from tests.helpers.flow import advance_clock
 from tests.helpers.refresher import refresh_calls, seed_connections

@@ -14,7 +14,7 @@ from flask import Flask
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
 from tests.helpers.flow import advance_clock
 from tests.helpers.refresher import refresh_calls, seed_connections, start_flask

@@ -14,7 +14,7 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection
 from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import TEST_CLIENT_SECRET, app_config, migrated_app
 from tests.helpers.flow import advance_clock, local_path, start_login
 

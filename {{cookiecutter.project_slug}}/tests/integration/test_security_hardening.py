@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }} import create_app
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config
 from tests.helpers.flow import connect, csrf_token
 

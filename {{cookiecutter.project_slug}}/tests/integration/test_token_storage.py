@@ -12,7 +12,7 @@ from {{ cookiecutter.project_slug }}.models import Connection
 from {{ cookiecutter.project_slug }}.tokens.cipher import DecryptionError, TokenCipher
 from {{ cookiecutter.project_slug }}.tokens.rotation import rotate_all_tokens
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import new_key_ring_entry
 from tests.helpers.flow import connect
 from tests.helpers.refresher import seed_connections

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.testing import OAuthFlow, SandboxServer
+from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
 CALLBACK = "https://test.example.com/callback"
 SEED_APP: dict[str, Any] = {

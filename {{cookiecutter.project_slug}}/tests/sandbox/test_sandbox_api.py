@@ -1,6 +1,6 @@
 """F6: API calls with `Authorization: Bearer act_…`; 401 for bad tokens, 403 for scopes."""
 
-from sandbox.testing import OAuthFlow
+from fsckmsft_sandbox.testing import OAuthFlow
 
 
 def test_projects_are_listed_for_the_tokens_workspace_only(flow: OAuthFlow) -> None:

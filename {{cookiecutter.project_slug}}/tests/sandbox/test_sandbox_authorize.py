@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from sandbox.testing import OAuthFlow, SandboxServer, query_of
+from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer, query_of
 
 VERIFIER = "v" * 43 + "-verifier-for-pkce-tests"
 

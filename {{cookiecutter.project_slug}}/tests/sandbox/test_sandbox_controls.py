@@ -4,7 +4,7 @@ import json
 
 import requests
 
-from sandbox.testing import OAuthFlow, SandboxServer
+from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
 
 def test_seed_app_is_registered_with_its_own_credentials(flow: OAuthFlow,

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from sandbox.testing import OAuthFlow, SandboxServer
+from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
 
 def test_status_fault_answers_that_status_for_the_next_n_calls(flow: OAuthFlow) -> None:

@@ -7,7 +7,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 
 TOKEN_FIELDS = ["grant_type", "code", "redirect_uri", "client_id", "client_secret",
                 "refresh_token", "scope", "code_verifier"]

@@ -4,7 +4,7 @@ import re
 
 import requests
 
-from sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer
 
 FORM = {
     "name": "Page App",

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import requests
 
-from sandbox.testing import OAuthFlow, SandboxServer
+from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
 VALID: dict[str, Any] = {
     "name": "Registered App",

@@ -4,7 +4,7 @@ import re
 
 import requests
 
-from sandbox.testing import OAuthFlow
+from fsckmsft_sandbox.testing import OAuthFlow
 
 
 def test_user_revoke_stops_api_access_and_refresh(flow: OAuthFlow) -> None:

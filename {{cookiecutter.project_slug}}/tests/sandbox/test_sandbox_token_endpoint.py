@@ -2,7 +2,7 @@
 
 import threading
 
-from sandbox.testing import OAuthFlow
+from fsckmsft_sandbox.testing import OAuthFlow
 
 DAY = 24 * 3600
 

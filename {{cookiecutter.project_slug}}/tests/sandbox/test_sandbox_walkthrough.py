@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from sandbox.testing import SandboxServer, query_of
+from fsckmsft_sandbox.testing import SandboxServer, query_of
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sandbox.md"
 DOC_ORIGIN = "http://127.0.0.1:8001"

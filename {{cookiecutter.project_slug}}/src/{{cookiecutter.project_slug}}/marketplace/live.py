@@ -174,7 +174,7 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
     from .. import create_app
 
     try:
-        from sandbox.testing import SandboxServer
+        from fsckmsft_sandbox.testing import SandboxServer
     except ImportError:
         raise StepFailed(
             "the sandbox is not installed (baked with include_sandbox=no); --live needs it"

@@ -1,4 +1,4 @@
-"""`python -m sandbox [--port 8001] [--database FILE]`, run from a generated project's folder."""
+"""`python -m fsckmsft_sandbox [--port 8001] [--database FILE]`, from a generated project."""
 
 import argparse
 
