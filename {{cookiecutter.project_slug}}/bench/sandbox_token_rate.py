@@ -1,16 +1,33 @@
-"""How many token requests per second the sandbox answers on loopback, in one process.
+"""The sandbox token endpoint against a minimal token endpoint, side by side in one run.
 
-Each request is a real refresh (`grant_type=refresh_token`): it authenticates the client,
-spends the old refresh token and stores a new pair, as the refresher's calls do. Requests
-are sent one after another from one client, over a fresh connection each (as the werkzeug
-server closes them). Run: `python bench/sandbox_token_rate.py [--seconds 5]`.
+    python bench/sandbox_token_rate.py [--seconds 3] [--rounds 6]
+
+Each request is a real refresh (`grant_type=refresh_token`): the endpoint authenticates the
+client, spends the old refresh token and stores a new pair, as the refresher's calls do.
+The minimal endpoint does only that (a Flask route, `sqlite3`, one write transaction);
+the sandbox does it through Authlib's server with every check the platform documents.
+Both are served the same way (werkzeug, threaded, loopback, this process; werkzeug closes
+each connection, so both pay one connect per request) and driven one request at a time, in
+ABBA rounds so that a drift of the machine weighs on both alike. Prints both rates and `ratio sandbox / minimal` (target >= 0.8).
 """
 
+from __future__ import annotations
+
 import argparse
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import tempfile
+import threading
 import time
-from urllib.parse import urlencode
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import requests
+from flask import Flask, jsonify, request
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
@@ -23,35 +40,132 @@ BENCH_APP = {
     "redirect_uris": ["https://bench.example.com/callback"],
     "scopes": ["read:projects"],
 }
+Refresh = Callable[[str], str]  # spends a refresh token, answers the next one
 
 
-def token_rate(server: SandboxServer, seconds: float = 5.0) -> float:
-    """Sequential refreshes per second against a running sandbox seeded with BENCH_APP."""
-    flow = OAuthFlow(server, BENCH_APP)
-    refresh_token = flow.tokens("ada")["refresh_token"]
-    form = {"grant_type": "refresh_token", "client_id": BENCH_APP["client_id"],
-            "client_secret": BENCH_APP["client_secret"]}
-    url = server.url + "/oauth/token"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def minimal_token_endpoint(database: Path) -> tuple[Flask, str]:
+    """The least a refresh can do: check the client, spend the token, store a new pair."""
+    connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(
+        "CREATE TABLE tokens (refresh_digest TEXT PRIMARY KEY, access_digest TEXT, used INT)"
+    )
+    lock = threading.Lock()
+    secret_digest = digest(BENCH_APP["client_secret"])
+    app = Flask("minimal_token_endpoint")
+
+    @app.post("/oauth/token")
+    def token() -> tuple[object, int]:
+        form = request.form
+        if form.get("grant_type") != "refresh_token" or form.get(
+            "client_id"
+        ) != BENCH_APP["client_id"] or not hmac.compare_digest(
+            digest(form.get("client_secret", "")), secret_digest
+        ):
+            return jsonify(error="invalid_client"), 401
+        access, refresh = f"act_{secrets.token_urlsafe(24)}", f"rft_{secrets.token_urlsafe(24)}"
+        with lock:
+            connection.execute("BEGIN IMMEDIATE")
+            spent = connection.execute(
+                "UPDATE tokens SET used = 1 WHERE refresh_digest = ? AND used = 0",
+                (digest(form.get("refresh_token", "")),),
+            ).rowcount
+            if spent:
+                connection.execute(
+                    "INSERT INTO tokens VALUES (?, ?, 0)", (digest(refresh), digest(access))
+                )
+            connection.execute("COMMIT")
+        if not spent:
+            return jsonify(error="invalid_grant"), 400
+        return jsonify(
+            access_token=access, token_type="Bearer", expires_in=3600, refresh_token=refresh  # noqa: S106
+        ), 200
+
+    first = f"rft_{secrets.token_urlsafe(24)}"
+    connection.execute("INSERT INTO tokens VALUES (?, ?, 0)", (digest(first), "-"))
+    return app, first
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def refresher_of(http: requests.Session, base_url: str) -> Refresh:
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": BENCH_APP["client_id"],
+        "client_secret": BENCH_APP["client_secret"],
+    }
+
+    def refresh(refresh_token: str) -> str:
+        answer = http.post(
+            f"{base_url}/oauth/token", data={**form, "refresh_token": refresh_token}, timeout=10
+        )
+        answer.raise_for_status()
+        return answer.json()["refresh_token"]
+
+    return refresh
+
+
+def rate(refresh: Refresh, token: str, seconds: float) -> tuple[float, str]:
+    """Sequential refreshes per second for `seconds`; answers the rate and the live token."""
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
-        body = urlencode({**form, "refresh_token": refresh_token})
-        answer = requests.post(url, data=body, headers=headers, timeout=10)
-        answer.raise_for_status()
-        refresh_token = answer.json()["refresh_token"]
+        token = refresh(token)
         done += 1
-    return done / (time.perf_counter() - started)
+    return done / (time.perf_counter() - started), token
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0, help="per round and variant")
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
-    with SandboxServer(seed_app=BENCH_APP) as server:
-        token_rate(server, 0.5)  # warm up: imports, SQLite pages, connection setup
-        rate = token_rate(server, args.seconds)
-    print(f"sandbox token endpoint: {rate:.0f} requests/s "
-          f"(refresh_token grant, sequential, loopback, one process)")
+    sandbox_rates: list[float] = []
+    minimal_rates: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp, SandboxServer(seed_app=BENCH_APP) as sandbox:
+        minimal_app, minimal_token = minimal_token_endpoint(Path(tmp) / "minimal.db")
+        sandbox_token = OAuthFlow(sandbox, BENCH_APP).tokens("ada")["refresh_token"]
+        # The sandbox's own WSGI app, served exactly as the minimal one is.
+        with served(sandbox.app) as sandbox_url, served(minimal_app) as minimal_url, (
+            requests.Session()
+        ) as http:
+            to_sandbox = refresher_of(http, sandbox_url)
+            to_minimal = refresher_of(http, minimal_url)
+            _, sandbox_token = rate(to_sandbox, sandbox_token, 0.5)  # warm up both
+            _, minimal_token = rate(to_minimal, minimal_token, 0.5)
+            for number in range(args.rounds):
+                # ABBA: sandbox, minimal, minimal, sandbox, ...
+                order = ("sandbox", "minimal") if number % 2 == 0 else ("minimal", "sandbox")
+                for variant in order:
+                    if variant == "sandbox":
+                        measured, sandbox_token = rate(to_sandbox, sandbox_token, args.seconds)
+                        sandbox_rates.append(measured)
+                    else:
+                        measured, minimal_token = rate(to_minimal, minimal_token, args.seconds)
+                        minimal_rates.append(measured)
+    sandbox_rate = sorted(sandbox_rates)[len(sandbox_rates) // 2]
+    minimal_rate = sorted(minimal_rates)[len(minimal_rates) // 2]
+    print(f"sandbox token endpoint: {sandbox_rate:7.1f} refreshes/s (median of {args.rounds})")
+    print(f"minimal token endpoint: {minimal_rate:7.1f} refreshes/s (median of {args.rounds})")
+    print(f"ratio sandbox / minimal: {sandbox_rate / minimal_rate:.2f}  (target >= 0.8)")
 
 
 if __name__ == "__main__":
