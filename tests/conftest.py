@@ -106,6 +106,17 @@ def baked_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def lint_imports(project: BakedProject) -> subprocess.CompletedProcess[str]:
+    """Check the project's own import contracts ([tool.importlinter] in its pyproject.toml).
+
+    The packages are read from `src/` and `sandbox/` (PYTHONPATH): nothing is installed.
+    """
+    tool = Path(sys.executable).parent / "lint-imports"
+    assert tool.exists(), "import-linter is missing from the test venv (make test installs it)"
+    pythonpath = os.pathsep.join([str(project.path / "src"), str(project.path / "sandbox")])
+    return project.run([str(tool), "--no-cache"], env=baked_env(PYTHONPATH=pythonpath))
+
+
 def pip(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],

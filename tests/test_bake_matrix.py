@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, BakedProject, bake_into, baked_env, installed
+from conftest import TEMPLATE, BakedProject, bake_into, baked_env, installed, lint_imports
 
 MATRIX: dict[str, dict[str, str]] = {
     "defaults": {},
@@ -131,6 +131,11 @@ def in_template(relative: str, slug: str) -> bool:
 def test_ruff_is_clean_with_the_projects_own_config(baked: BakedProject) -> None:
     ruff = Path(sys.executable).parent / "ruff"
     result = baked.run([str(ruff), "check", "--no-cache", "."], env=baked_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layer_contracts_hold(baked: BakedProject) -> None:
+    result = lint_imports(baked)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
