@@ -33,21 +33,19 @@ def remove(*relative_paths: str) -> None:
             path.unlink()
 
 
-def remove_sandbox_files() -> None:
-    # Everything that drives the flow needs a platform to drive it against.
-    remove("sandbox", "tests/sandbox", "tests/integration", "tests/e2e", "docs/sandbox.md")
-    remove("tests/helpers/flow.py", "tests/helpers/refresher.py", "tests/helpers/browser.py")
-    remove("docs/workshop.md")  # the workshop runs offline, against the sandbox
-    remove("tests/marketplace/test_live.py", "tests/inspector/test_inspector_flow.py")
-    remove("tests/inspector/test_inspector_controls.py")
-    remove("bench/_seeding.py", "bench/sandbox_token_rate.py", "bench/refresher_throughput.py")
-    remove("bench/dashboard_token_cost.py")
+def remove_sandbox_development_files() -> None:
+    # Without the sandbox, development talks to fsckmsft itself. The emulator (sandbox/)
+    # stays: every bake's tests drive the whole flow against it. Only what teaches
+    # developing against it goes: the curl walk-through and the workshop built on it.
+    remove("docs/sandbox.md", "docs/workshop.md")
+    remove("tests/sandbox/test_sandbox_walkthrough.py")  # runs docs/sandbox.md's commands
 
 
 def remove_inspector_files() -> None:
     # The workshop is taught with the inspector open.
     remove(f"src/{OPTIONS['project_slug']}/inspector", "tests/inspector", "docs/workshop.md")
     remove("tests/helpers/inspector.py")
+    remove("docs/screenshots/06-inspector.png", "docs/screenshots/07-sequence-diagram.png")
 
 
 def new_encryption_key() -> str:
@@ -104,7 +102,7 @@ def write_dotenv() -> None:
 
 def main() -> None:
     if OPTIONS["include_sandbox"] != "yes":
-        remove_sandbox_files()
+        remove_sandbox_development_files()
     if OPTIONS["include_flow_inspector"] != "yes":
         remove_inspector_files()
     write_dotenv()

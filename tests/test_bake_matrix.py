@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,34 @@ MATRIX: dict[str, dict[str, str]] = {
     },
 }
 
-SANDBOX_PATHS = ("sandbox", "tests/sandbox", "tests/integration", "bench/sandbox_token_rate.py")
-INSPECTOR_PATHS = ("src/{slug}/inspector", "tests/inspector")
+# include_sandbox decides what development talks to, never whether the flow is tested:
+# every bake ships the emulator and drives the whole flow against it.
+EMULATOR_AND_FLOW_TESTS = (
+    "sandbox/pyproject.toml",
+    "sandbox/fsckmsft_sandbox/testing.py",
+    "tests/sandbox/test_sandbox_revocation.py",
+    "tests/integration/test_connect_flow.py",
+    "tests/integration/test_callback_security.py",
+    "tests/integration/test_refresh.py",
+    "tests/integration/test_refresh_races.py",
+    "tests/integration/test_refresher.py",
+    "tests/integration/test_refresher_processes.py",
+    "tests/e2e/test_browser_flow.py",
+    "tests/helpers/flow.py",
+    "tests/marketplace/test_live.py",
+)
+SANDBOX_DEVELOPMENT_PATHS = ("docs/sandbox.md",)
+INSPECTOR_PATHS = (
+    "src/{slug}/inspector",
+    "tests/inspector",
+    "docs/screenshots/06-inspector.png",
+    "docs/screenshots/07-sequence-diagram.png",
+)
+# What a person reads about the project: every one must match the answers.
+SHOWN_TO_PEOPLE = ("README.md", "Makefile", ".env.example", "marketplace/REVIEWER.md", "docs")
+# Developing against the sandbox, in words a bake without it must never say.
+SANDBOX_DEVELOPMENT_PHRASES = ("flask sandbox", "run the sandbox", "sandbox and the app", "127.0.0.1:8001")
+INSPECTOR_PHRASES = ("/inspector", "flow inspector", "06-inspector", "07-sequence-diagram")
 
 # Jinja syntax that must never survive rendering. Files copied without rendering (the
 # app's Jinja templates, GitHub workflows) legitimately contain {{ }} and {% %}: for
@@ -54,9 +81,28 @@ UNRENDERED = re.compile(r"\{\{|\{%|%\}|cookiecutter\.(?!json\b)\w")
 COPIED_WITHOUT_RENDER = re.compile(r"cookiecutter\.(?!json\b)\w")
 
 
-@pytest.fixture(scope="session", params=MATRIX.values(), ids=MATRIX.keys())
-def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> BakedProject:
-    return bake_into(tmp_path_factory.mktemp("matrix"), request.param)
+WITHOUT_SANDBOX = [name for name, answers in MATRIX.items() if answers.get("include_sandbox") == "no"]
+WITHOUT_INSPECTOR = [
+    name for name, answers in MATRIX.items() if answers.get("include_flow_inspector") == "no"
+]
+
+
+@pytest.fixture(scope="session")
+def matrix_bakes(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], BakedProject]:
+    """`matrix_bakes(name)`: that combination, baked once per session."""
+    done: dict[str, BakedProject] = {}
+
+    def bake_named(name: str) -> BakedProject:
+        if name not in done:
+            done[name] = bake_into(tmp_path_factory.mktemp("matrix"), MATRIX[name])
+        return done[name]
+
+    return bake_named
+
+
+@pytest.fixture(params=MATRIX.keys())
+def baked(request: pytest.FixtureRequest, matrix_bakes: Callable[[str], BakedProject]) -> BakedProject:
+    return matrix_bakes(request.param)
 
 
 def option(project: BakedProject, name: str) -> str:
@@ -102,9 +148,89 @@ def test_package_is_named_after_the_slug(baked: BakedProject) -> None:
         assert baked.slug == baked.answers["project_slug"]
 
 
-def test_sandbox_files_follow_the_answer(baked: BakedProject) -> None:
+def test_every_bake_ships_the_emulator_and_the_flow_tests(baked: BakedProject) -> None:
+    missing = [path for path in EMULATOR_AND_FLOW_TESTS if not baked.has_file(path)]
+    assert not missing, f"pruned though every bake tests the flow against the emulator: {missing}"
+
+
+def test_every_bake_has_the_same_flow_tests(
+    baked: BakedProject, matrix_bakes: Callable[[str], BakedProject]
+) -> None:
+    reference = matrix_bakes("defaults")  # the sandbox for development
+    flow_tests = ("tests/integration", "tests/e2e", "tests/sandbox", "tests/helpers")
+    walkthrough = Path("tests/sandbox/test_sandbox_walkthrough.py")  # runs docs/sandbox.md
+
+    def tests_of(project: BakedProject) -> set[Path]:
+        inspector_helper = Path("tests/helpers/inspector.py")
+        return {
+            path
+            for path in project.files()
+            if str(path).startswith(flow_tests) and path not in {walkthrough, inspector_helper}
+        }
+
+    assert tests_of(baked) == tests_of(reference)
+
+
+def test_sandbox_development_files_follow_the_answer(baked: BakedProject) -> None:
     expect_present = option(baked, "include_sandbox") == "yes"
-    assert_paths(baked, SANDBOX_PATHS, expect_present)
+    assert_paths(baked, SANDBOX_DEVELOPMENT_PATHS, expect_present)
+
+
+def shown_to_people(project: BakedProject) -> list[tuple[Path, str]]:
+    return [
+        (relative, text)
+        for relative, text in text_files(project)
+        if str(relative).startswith(SHOWN_TO_PEOPLE)
+    ]
+
+
+@pytest.mark.parametrize("name", WITHOUT_SANDBOX)
+def test_no_sandbox_bake_never_tells_people_to_develop_against_it(
+    name: str, matrix_bakes: Callable[[str], BakedProject]
+) -> None:
+    baked = matrix_bakes(name)
+    said = [
+        f"{relative}: {phrase!r}"
+        for relative, text in shown_to_people(baked)
+        for phrase in SANDBOX_DEVELOPMENT_PHRASES
+        if phrase in text
+    ]
+    assert not said, "a bake without the sandbox talks about developing against it:\n" + "\n".join(said)
+
+
+@pytest.mark.parametrize("name", WITHOUT_INSPECTOR)
+def test_no_inspector_bake_never_shows_the_inspector(
+    name: str, matrix_bakes: Callable[[str], BakedProject]
+) -> None:
+    baked = matrix_bakes(name)
+    said = [
+        f"{relative}: {phrase!r}"
+        for relative, text in shown_to_people(baked)
+        for phrase in INSPECTOR_PHRASES
+        if phrase in text
+    ]
+    assert not said, "a bake without the inspector shows it:\n" + "\n".join(said)
+
+
+def flask_help(project: BakedProject, *command: str) -> str:
+    """`flask [command] --help` in the baked project, its package imported from src/."""
+    result = project.run(
+        [sys.executable, "-m", "flask", *command, "--help"],
+        env=baked_env(PYTHONPATH=str(project.path / "src")),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_flask_commands_follow_the_sandbox_answer(baked: BakedProject) -> None:
+    commands = flask_help(baked)
+    dev = flask_help(baked, "dev")
+    if option(baked, "include_sandbox") == "yes":
+        assert re.search(r"^  sandbox ", commands, flags=re.MULTILINE), commands
+        assert "--sandbox-port" in dev
+    else:
+        assert not re.search(r"^  sandbox ", commands, flags=re.MULTILINE), commands
+        assert "sandbox" not in dev.lower(), dev
 
 
 def test_inspector_files_follow_the_answer(baked: BakedProject) -> None:

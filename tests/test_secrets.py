@@ -108,7 +108,7 @@ def test_baking_again_prunes_again(bake: Bake) -> None:
     before = first.read(".env")
     second = bake(overwrite_if_exists=True, **answers)
     assert second.read(".env") == before
-    assert not second.has_file("sandbox")
+    assert not second.has_file("docs/sandbox.md")
     assert not second.has_file(f"src/{second.slug}/inspector")
 
 

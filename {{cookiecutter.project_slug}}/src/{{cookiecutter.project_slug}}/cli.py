@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
+{%- if cookiecutter.include_sandbox == "yes" %}
 import time
+{%- endif %}
 
 import click
+{%- if cookiecutter.include_sandbox == "yes" %}
 import requests
+{%- endif %}
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
 
@@ -18,6 +21,15 @@ from .services import services
 from .tokens.commands import tokens_cli
 
 
+def _refuse_in_production() -> None:
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException(
+            "This command is for development and tests; APP_ENV is production."
+        )
+
+{%- if cookiecutter.include_sandbox == "yes" %}
+
+
 def sandbox_registration() -> dict:
     """The app as the sandbox should register it: the manifest plus this machine's callback."""
     config = current_app.config
@@ -26,13 +38,6 @@ def sandbox_registration() -> dict:
         client_secret=config["FSCKMSFT_CLIENT_SECRET"],
         local_redirect_uri=config["FSCKMSFT_REDIRECT_URI"],
     )
-
-
-def _refuse_in_production() -> None:
-    if current_app.config["APP_ENV"] == "production":
-        raise click.ClickException(
-            "The sandbox is for development and tests; APP_ENV is production."
-        )
 
 
 @click.command("sandbox")
@@ -46,29 +51,36 @@ def sandbox_command(port: int) -> None:
     database = f"{current_app.instance_path}/sandbox.db"
     click.echo(f"fsckmsft sandbox on http://127.0.0.1:{port} (state in {database})")
     serve(host="127.0.0.1", port=port, database=database, seed_app=sandbox_registration())
+{%- endif %}
 
 
 @click.command("dev")
 @click.option("--app-port", default=8000, show_default=True)
+{%- if cookiecutter.include_sandbox == "yes" %}
 @click.option("--sandbox-port", default=8001, show_default=True)
+{%- endif %}
 @click.option(
     "--with-refresher/--without-refresher",
     default=True,
     show_default=True,
     help="Also run the background refresher in a thread (production runs it as its own process).",
 )
+{%- if cookiecutter.include_sandbox == "yes" %}
 def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
     """Run the sandbox and the app together, the app registered in the sandbox."""
     _refuse_in_production()
-    if _sandbox_installed():
-        _start_sandbox_thread(sandbox_port)
-        # The app only starts once the sandbox answers: a first click on "Connect" must
-        # never meet a sandbox that is still setting up its database.
-        _wait_until_serving(f"http://127.0.0.1:{sandbox_port}/_sandbox/clock")
-        click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}")
-    else:
-        platform = current_app.config["FSCKMSFT_AUTH_URL"]
-        click.echo(f"No sandbox in this project: the app talks to {platform}")
+    _start_sandbox_thread(sandbox_port)
+    # The app only starts once the sandbox answers: a first click on "Connect" must
+    # never meet a sandbox that is still setting up its database.
+    _wait_until_serving(f"http://127.0.0.1:{sandbox_port}/_sandbox/clock")
+    click.echo(f"Sandbox: http://127.0.0.1:{sandbox_port}")
+{%- else %}
+def dev_command(app_port: int, with_refresher: bool) -> None:
+    """Run the app (and its refresher) in development, against fsckmsft itself."""
+    _refuse_in_production()
+    # Generated without the sandbox for development: the app talks to the platform in .env.
+    click.echo(f"The app talks to {current_app.config['FSCKMSFT_AUTH_URL']}")
+{%- endif %}
     if with_refresher:
         refresher = Refresher(services(), RefresherSettings.from_config(current_app.config))
         threading.Thread(target=refresher.run, daemon=True, name="refresher").start()
@@ -76,9 +88,7 @@ def dev_command(app_port: int, sandbox_port: int, with_refresher: bool) -> None:
     # Not app.run(): Flask ignores that inside a `flask` command. Serve it directly.
     run_simple("localhost", app_port, current_app._get_current_object(), threaded=True)
 
-
-def _sandbox_installed() -> bool:
-    return importlib.util.find_spec("fsckmsft_sandbox") is not None
+{%- if cookiecutter.include_sandbox == "yes" %}
 
 
 def _wait_until_serving(url: str, seconds: float = 30.0) -> None:
@@ -103,10 +113,13 @@ def _start_sandbox_thread(port: int) -> None:
         "seed_app": sandbox_registration(),
     }
     threading.Thread(target=serve, kwargs=settings, daemon=True, name="sandbox").start()
+{%- endif %}
 
 
 def register(app: Flask) -> None:
+{%- if cookiecutter.include_sandbox == "yes" %}
     app.cli.add_command(sandbox_command)
+{%- endif %}
     app.cli.add_command(dev_command)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(refresher_cli)

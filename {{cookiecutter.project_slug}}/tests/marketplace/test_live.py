@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from tests.helpers.listing import CheckRun, ListingProject
-
-pytest.importorskip("sandbox", reason="baked without the sandbox (include_sandbox=no)")
 
 LIVE_STEPS = [
     "LIVE_REGISTER", "LIVE_CONNECT", "LIVE_API_CALL", "LIVE_REFRESH", "LIVE_REVOKE",

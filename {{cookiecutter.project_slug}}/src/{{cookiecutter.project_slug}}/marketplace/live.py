@@ -177,7 +177,7 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
         from fsckmsft_sandbox.testing import SandboxServer
     except ImportError:
         raise StepFailed(
-            "the sandbox is not installed (baked with include_sandbox=no); --live needs it"
+            "the sandbox is not installed (pip install -e ./sandbox); --live needs it"
         ) from None
     manifest = load_manifest(manifest_path)
     client = ("sbx_" + secrets.token_hex(12), secrets.token_urlsafe(32))
