@@ -8,7 +8,8 @@ The minimal endpoint does only that (a Flask route, `sqlite3`, one write transac
 the sandbox does it through Authlib's server with every check the platform documents.
 Both are served the same way (werkzeug, threaded, loopback, this process; werkzeug closes
 each connection, so both pay one connect per request) and driven one request at a time, in
-ABBA rounds so that a drift of the machine weighs on both alike. Prints both rates and `ratio sandbox / minimal` (target >= 0.8).
+ABBA rounds so that a drift of the machine weighs on both alike. Prints both rates and
+`ratio sandbox / minimal` (target >= 0.8).
 """
 
 from __future__ import annotations
