@@ -11,7 +11,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from .config import PROJECT_ROOT, settings_from_env, validate
-from .database import configure_sqlite, is_sqlite
+from .database import configure_sqlite, engine_options, is_sqlite
 from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
 from .logging_redaction import install_log_redaction
@@ -53,6 +53,10 @@ def configure_session_cookie(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # where SQLite files live
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REFRESHER_CONCURRENCY"]),
+    )
     db.init_app(app)
     with app.app_context():
         if is_sqlite(db.engine):

@@ -1,8 +1,9 @@
-"""Database engine settings and the row lock that the one refresh path relies on.
+"""Database engine settings: pool sizes, SQLite's pragmas, short write transactions.
 
-PostgreSQL locks the one connection row (`SELECT ... FOR UPDATE`). SQLite has no row
-locks, so a refresh takes the database's single write lock up front (`BEGIN IMMEDIATE`):
-two processes can never refresh at once, which is what single-use refresh tokens need.
+Writes run in short transactions that take their locks up front: on SQLite the
+database's single write lock (`BEGIN IMMEDIATE`, so two writers never deadlock on a lock
+upgrade), on PostgreSQL the rows a statement touches. No transaction, and no pooled
+connection, is ever held while the app waits for fsckmsft (see fsckmsft/refresh_lock.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -28,8 +29,30 @@ def _writer_lock(engine: Engine) -> threading.Lock:
         return _sqlite_writers.setdefault(key, threading.Lock())
 
 
+# Connections besides the refresher's threads: its claims and sweep records, and a few
+# for the web requests of the same process (`flask dev --with-refresher`).
+POOL_HEADROOM = 4
+POOL_OVERFLOW = 10
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def engine_options(database_url: str, refresher_concurrency: int) -> dict[str, Any]:
+    """Pool sizes for PostgreSQL, derived from how many refreshes run at once.
+
+    Each refresh holds a pooled connection only for its two short transactions, never
+    while fsckmsft answers, so a pool of one connection per refresher thread (plus a
+    little headroom) never makes a thread wait for the pool. SQLite keeps SQLAlchemy's
+    defaults: it has one writer whatever the pool size.
+    """
+    if database_url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": refresher_concurrency + POOL_HEADROOM,
+        "max_overflow": POOL_OVERFLOW,
+    }
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -53,6 +76,23 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A short Core transaction for writes: commits on success, rolls back on error.
+
+    The hot path of a refresh uses this (plain statements, no ORM unit of work). On
+    SQLite it holds the write lock from its first statement (`BEGIN IMMEDIATE`).
+    """
+    if not is_sqlite(engine):
+        with engine.begin() as connection:
+            yield connection
+        return
+    with _writer_lock(engine), engine.connect() as connection:
+        connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        with connection.begin():
+            yield connection
 
 
 @contextmanager

@@ -69,6 +69,9 @@ class Connection(db.Model):
     refresh_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # SQLite only: while set and in the future, one worker holds the right to refresh.
     refresh_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # After a 429, 5xx or timeout: no token call for this connection before then, from a
+    # page view or the refresher (the platform asked us to wait, or is struggling).
+    cooldown_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refresh_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=ConnectionStatus.ACTIVE)

@@ -1,5 +1,6 @@
-"""Races: a worker that outlives its SQLite lease, a disconnect during a refresh (SQLite's
-cases; PostgreSQL holds a row lock instead), and two first logins to one workspace."""
+"""Races: a worker that outlives its lease, a disconnect during a refresh, a slow platform
+under many callers (on SQLite and PostgreSQL alike: both take a row lease and hold
+nothing while fsckmsft answers), and two first logins to one workspace."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import contextlib
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.fsckmsft.errors import NeedsReauthorization
-from {{ cookiecutter.project_slug }}.fsckmsft.refresh_lock import LeaseLock
+from {{ cookiecutter.project_slug }}.fsckmsft.refresh_lock import RowLease
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import TokenService
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus, new_connection_id
 
@@ -24,12 +24,6 @@ from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
 from tests.helpers.flow import advance_clock
 from tests.helpers.refresher import issue_tokens, refresh_calls, seed_connections
-
-
-def sqlite_app(tmp_path: Path, sandbox: SandboxServer) -> Flask:
-    return migrated_app(
-        app_config(f"sqlite:///{tmp_path / 'app.db'}", sandbox.url, CLOCK_SOURCE="sandbox")
-    )
 
 
 def second_worker(app: Flask, lease: timedelta) -> TokenService:
@@ -42,7 +36,7 @@ def second_worker(app: Flask, lease: timedelta) -> TokenService:
         now=services.clock.now,
         policy=services.token_service.policy,
     )
-    worker._lock = LeaseLock(worker.engine, lease)
+    worker._lease = RowLease(worker.engine, lease)
     return worker
 
 
@@ -58,9 +52,8 @@ def wait_until_leased(app: Flask, connection_id: str, worker: threading.Thread) 
 
 
 def test_a_worker_that_outlived_its_lease_never_condemns_newer_tokens(
-    tmp_path: Path, sandbox: SandboxServer
+    app: Flask, sandbox: SandboxServer
 ) -> None:
-    app = sqlite_app(tmp_path, sandbox)
     [connection_id] = seed_connections(app, sandbox, 1)
     advance_clock(app, sandbox, 61 * 60)
     # Both refreshes are slow; the first worker's lease runs out while it waits.
@@ -95,9 +88,8 @@ def test_a_worker_that_outlived_its_lease_never_condemns_newer_tokens(
 
 
 def test_disconnect_during_a_refresh_stays_disconnected(
-    tmp_path: Path, sandbox: SandboxServer
+    app: Flask, sandbox: SandboxServer
 ) -> None:
-    app = sqlite_app(tmp_path, sandbox)
     [connection_id] = seed_connections(app, sandbox, 1)
     advance_clock(app, sandbox, 61 * 60)
     sandbox.add_fault(endpoint="token", grant_type="refresh_token", latency=0.5, count=1)
@@ -169,3 +161,61 @@ def test_two_first_logins_to_one_workspace_at_once_both_succeed(
         assert saved.id == connection_id
         token = services.token_service._decrypt_access(saved)
     assert token.value == ours.access_token  # the later login's tokens, in the one row
+
+
+def test_forty_callers_in_two_processes_with_the_platform_500ms_away_refresh_once(
+    app: Flask, sandbox: SandboxServer
+) -> None:
+    [connection_id] = seed_connections(app, sandbox, 1)
+    advance_clock(app, sandbox, 61 * 60)
+    sandbox.add_fault(endpoint="token", grant_type="refresh_token", latency=0.5)
+    services = app.extensions["fsckmsft"]
+    # Two token services with their own in-process locks: two processes, in effect.
+    workers = [services.token_service, second_worker(app, services.token_service._lease.lease)]
+    barrier = threading.Barrier(40)
+    results: list[object] = []
+
+    def call(worker: TokenService) -> None:
+        barrier.wait()
+        try:
+            results.append(worker.access_token(connection_id).value)
+        except Exception as error:  # collected and asserted below
+            results.append(error)
+
+    threads = [threading.Thread(target=call, args=(workers[n % 2],)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 40 and len(set(results)) == 1, results  # one new token for all
+    assert [call["status"] for call in refresh_calls(sandbox)] == [200]
+    assert row(app, connection_id).version == 2
+
+
+def test_no_database_connection_is_held_while_fsckmsft_answers(
+    app: Flask, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither a page view nor the refresher keeps a pooled connection (or a transaction)
+    open during a token call: the pool is empty whenever a call is on its way."""
+    from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettings
+
+    from tests.helpers.flow import connect
+
+    web = app.test_client()
+    connect(web, sandbox)
+    seed_connections(app, sandbox, 3)
+    services = app.extensions["fsckmsft"]
+    pool = services.token_service.engine.pool
+    checked_out: list[int] = []
+    real_refresh = services.token_endpoint.refresh
+
+    def refresh_watching_the_pool(*args: object, **kwargs: object) -> object:
+        checked_out.append(pool.checkedout())
+        return real_refresh(*args, **kwargs)
+
+    monkeypatch.setattr(services.token_endpoint, "refresh", refresh_watching_the_pool)
+    advance_clock(app, sandbox, 61 * 60)
+    assert "data-project-id" in web.get("/dashboard").get_data(as_text=True)  # a page view
+    result = Refresher(services, RefresherSettings(concurrency=1)).sweep()  # the refresher
+    assert result.outcomes["refreshed"] == 3
+    assert checked_out == [0, 0, 0, 0]

@@ -220,3 +220,42 @@ def test_an_unexpected_error_on_one_connection_does_not_stop_the_sweep(
     monkeypatch.setattr(service, "refresh", refresh)
     result = refresher(app).sweep()
     assert result.failures == {"internal": 1} and result.outcomes["refreshed"] == 2
+
+
+def test_a_sweep_that_finds_full_batches_claims_the_next_at_once(
+    app: Flask, sandbox: SandboxServer
+) -> None:
+    seed_connections(app, sandbox, 5)
+    advance_clock(app, sandbox, 61 * 60)
+    result = refresher(app, batch_size=2).sweep()
+    assert (result.claimed, result.outcomes["refreshed"]) == (5, 5)  # batches of 2, 2, 1
+    assert not result.more_due
+
+
+def test_the_loop_drains_due_work_without_waiting_for_the_interval(
+    app: Flask, sandbox: SandboxServer
+) -> None:
+    ids = seed_connections(app, sandbox, 5)
+    advance_clock(app, sandbox, 61 * 60)
+    # Every sweep stops after its first batch (no time left), with work still due: the
+    # loop must start the next sweep at once, not sleep the hour-long interval.
+    worker = refresher(app, batch_size=2, interval=3600, max_sweep_seconds=0)
+    loop = threading.Thread(target=worker.run)
+    loop.start()
+    try:
+        for _ in range(600):
+            if len(refresh_calls(sandbox)) >= len(ids):
+                break
+            worker.stop.wait(0.05)
+    finally:
+        worker.stop.set()
+        loop.join(timeout=30)
+    assert len(refresh_calls(sandbox)) == len(ids)
+    assert set(statuses(app).values()) == {ConnectionStatus.ACTIVE}
+
+
+def test_once_drains_every_due_connection(app: Flask, sandbox: SandboxServer) -> None:
+    seed_connections(app, sandbox, 5)
+    advance_clock(app, sandbox, 61 * 60)
+    assert refresher(app, batch_size=2, max_sweep_seconds=0).run(once=True) == 0
+    assert len(refresh_calls(sandbox)) == 5

@@ -8,8 +8,13 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.config import parse_key_ring
 from {{ cookiecutter.project_slug }}.extensions import db
+from {{ cookiecutter.project_slug }}.fsckmsft.errors import NeedsReauthorization
 from {{ cookiecutter.project_slug }}.models import Connection
-from {{ cookiecutter.project_slug }}.tokens.cipher import DecryptionError, TokenCipher
+from {{ cookiecutter.project_slug }}.tokens.cipher import (
+    DecryptionError,
+    TokenCipher,
+    token_associated_data,
+)
 from {{ cookiecutter.project_slug }}.tokens.rotation import rotate_all_tokens
 
 from fsckmsft_sandbox.testing import SandboxServer
@@ -85,6 +90,10 @@ def test_a_token_copied_into_another_row_does_not_decrypt(
         db.session.commit()
         row = db.session.get(Connection, attacker)
         with pytest.raises(DecryptionError):
+            app.extensions["fsckmsft"].cipher.decrypt(
+                stolen, associated_data=token_associated_data(attacker, "access_token")
+            )
+        with pytest.raises(NeedsReauthorization):  # the connection is not usable either
             app.extensions["fsckmsft"].token_service._decrypt_access(row)
 
 

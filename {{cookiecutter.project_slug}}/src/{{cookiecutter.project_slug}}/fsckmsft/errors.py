@@ -21,8 +21,28 @@ class InvalidGrant(TokenEndpointError):
     """The code or refresh token is no longer valid: used, expired or revoked."""
 
 
+class InvalidScope(TokenEndpointError):
+    """A refresh asked for a scope the grant no longer carries (removed from the app):
+    like a spent grant, only the user can fix it by connecting again."""
+
+
 class InvalidClient(TokenEndpointError):
-    """Our client credentials were refused (secret rotated, or app deleted)."""
+    """Our client credentials were refused (secret rotated, or app deleted): an operator
+    problem, not the user's (`invalid_client`, `unauthorized_client`)."""
+
+
+class TokenCallsPaused(InvalidClient):
+    """No token call was made: they are paused process-wide after the platform refused
+    the app's client credentials."""
+
+
+class CoolingDown(TokenEndpointError):
+    """No token call was made: this connection is in a cool-down the platform asked for
+    (429) or that its failures earned (5xx, timeouts)."""
+
+    def __init__(self, seconds_left: float, last_error: str) -> None:
+        super().__init__("cooling_down", f"{last_error}; next try in {seconds_left:.0f}s")
+        self.seconds_left = seconds_left
 
 
 class RateLimited(TokenEndpointError):

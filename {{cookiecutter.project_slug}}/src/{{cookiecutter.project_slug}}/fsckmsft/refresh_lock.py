@@ -1,131 +1,224 @@
 """The exclusive right to refresh one connection, across threads and processes.
 
 Refresh tokens work once, so two workers must never refresh the same connection at the
-same time. How that is guaranteed depends on the database:
+same time. Yet nothing may be held while fsckmsft answers: a database transaction or a
+pooled connection kept open across an HTTP call would cap refreshes in flight at the
+pool size, and on SQLite would stop every other write for as long as fsckmsft takes. So
+a refresh is three steps, the same on SQLite and PostgreSQL:
 
-- PostgreSQL locks the row (`SELECT ... FOR UPDATE`) for the whole refresh. Others wait
-  on that row only; every other connection refreshes in parallel.
-- SQLite has no row locks. Holding its single write lock during the HTTP call would stop
-  every other write (logins included) for as long as fsckmsft takes to answer, so the row
-  gets a short lease instead (`refresh_locked_until`), taken and released in two short
-  write transactions. A worker that finds the lease taken waits, then re-reads.
+1. claim: one short transaction takes a lease on the row (`refresh_locked_until`, an
+   atomic compare-and-set) and reads it back (`RETURNING`);
+2. call the token endpoint, holding nothing but the lease;
+3. write: one short transaction stores the outcome and drops the lease with it.
 
-Either way the caller gets the row as it is now, and a `write()` that applies a change
-and commits it at once.
+Threads of one process queue on a per-connection lock first (`ConnectionLocks`), so they
+wait for each other without polling the database; other processes poll the lease. A
+worker that outlives its lease (fsckmsft far slower than the timeout) may still store a
+success — its tokens are then the only live ones — but never a failure over newer tokens:
+failure verdicts are compare-and-swap writes on the row's `version`.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, case, null, select, update
 
-from ..database import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, write_locked_session
-from ..models import Connection
+from ..database import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, write_transaction
+from ..models import Connection, ConnectionStatus
 
-Change = Callable[[Session, Connection], None]
 LEASE_POLL_SECONDS = 0.05
 
 
-@dataclass
-class LockedRow:
-    connection: Connection | None  # None: the connection no longer exists
-    write: Callable[[Change], None]
+@dataclass(frozen=True)
+class TokenRow:
+    """What the refresh path reads of a connection: a plain snapshot, no session behind it."""
+
+    id: str
+    status: str
+    version: int
+    workspace_name: str
+    access_token_ciphertext: str | None
+    refresh_token_ciphertext: str | None
+    scopes: str
+    access_expires_at: datetime
+    refresh_issued_at: datetime
+    refresh_failures: int
+    cooldown_until: datetime | None
+    last_error: str | None
+
+    def granted_scopes(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
 
 
-class RowLock:
-    """PostgreSQL: hold the row lock for the whole refresh."""
+TOKEN_ROW_COLUMNS = tuple(getattr(Connection, name) for name in TokenRow.__dataclass_fields__)
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+
+def token_row(values: Any) -> TokenRow:
+    """A TokenRow from a result row (or an ORM Connection)."""
+    return TokenRow(**{name: getattr(values, name) for name in TokenRow.__dataclass_fields__})
+
+
+def read_row(engine: Engine, connection_id: str) -> TokenRow | None:
+    """One short read, no lease (the common case: the stored token is still fresh)."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(*TOKEN_ROW_COLUMNS).where(Connection.id == connection_id)
+        ).one_or_none()
+    return None if found is None else token_row(found)
+
+
+class ConnectionLocks:
+    """One lock per connection id, alive only while somebody holds or awaits it.
+
+    Threads refreshing different connections never wait for each other (unlike a fixed
+    set of lock stripes, where unrelated connections queue behind one slow call).
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
 
     @contextmanager
-    def hold(self, connection_id: str) -> Iterator[LockedRow]:
-        with write_locked_session(self.engine) as session:
-            query = select(Connection).where(Connection.id == connection_id).with_for_update()
-            row = session.scalars(query).one_or_none()
+    def hold(self, connection_id: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(connection_id, (threading.Lock(), 0))
+            self._locks[connection_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[connection_id]
+                if users == 1:
+                    del self._locks[connection_id]
+                else:
+                    self._locks[connection_id] = (lock, users - 1)
 
-            def write(change: Change) -> None:
-                assert row is not None
-                change(session, row)
-                session.commit()  # ends the transaction: the row lock goes with it
 
-            yield LockedRow(row, write)
+@dataclass
+class Claim:
+    """A lease held on one row, and the row as read when it was taken."""
+
+    row: TokenRow | None  # None: the connection no longer exists
+    until: datetime
+    settled: bool = False  # True once a write (or a release) gave the lease back
 
 
-class LeaseLock:
-    """SQLite: a lease on the row, so the database write lock is only held for moments."""
+class RowLease:
+    """The lease on one row: claim it, then write the outcome (which releases it)."""
 
     def __init__(self, engine: Engine, lease: timedelta) -> None:
         self.engine = engine
         self.lease = lease
 
     @contextmanager
-    def hold(self, connection_id: str) -> Iterator[LockedRow]:
-        lease_until, row = self._acquire(connection_id)
-        released = False
+    def hold(self, connection_id: str) -> Iterator[Claim]:
+        """Hold the row's lease for a block; released at the end unless a write did it."""
+        claim = self._claim(connection_id)
         try:
-
-            def write(change: Change) -> None:
-                nonlocal released
-                with write_locked_session(self.engine) as session:
-                    current = session.get(Connection, connection_id)
-                    assert current is not None
-                    change(session, current)
-                    if current.refresh_locked_until == lease_until:
-                        current.refresh_locked_until = None  # released with the same commit
-                released = True
-
-            yield LockedRow(row, write)
+            yield claim
         finally:
-            if not released:
-                self._release(connection_id, lease_until)
+            if not claim.settled and claim.row is not None:
+                with write_transaction(self.engine) as connection:
+                    self._release(connection, connection_id, claim.until)
 
-    def _acquire(self, connection_id: str) -> tuple[datetime, Connection | None]:
-        """Take the lease; answers its end and the row as read under it."""
+    def _claim(self, connection_id: str) -> Claim:
+        """Wait for and take the lease (one short write transaction per attempt)."""
         # System time on purpose: leases are about real seconds, even when a workshop has
         # moved the sandbox clock.
         deadline = time.monotonic() + 2 * self.lease.total_seconds()
         while True:
             now = datetime.now(UTC)
-            with write_locked_session(self.engine) as session:
-                claimed = session.execute(
+            until = now + self.lease
+            with write_transaction(self.engine) as connection:
+                claimed = connection.execute(
                     update(Connection)
                     .where(Connection.id == connection_id)
                     .where(
                         Connection.refresh_locked_until.is_(None)
                         | (Connection.refresh_locked_until < now)
                     )
-                    .values(refresh_locked_until=now + self.lease)
-                ).rowcount
-                row = session.get(Connection, connection_id)
-            if claimed or row is None:
-                return now + self.lease, row
+                    .values(refresh_locked_until=until)
+                    .returning(*TOKEN_ROW_COLUMNS)
+                ).one_or_none()
+            if claimed is not None:
+                return Claim(token_row(claimed), until)
+            if read_row(self.engine, connection_id) is None:
+                return Claim(None, until, settled=True)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"connection {connection_id} stayed locked by another worker")
             time.sleep(LEASE_POLL_SECONDS)
 
-    def _release(self, connection_id: str, lease_until: datetime) -> None:
-        with write_locked_session(self.engine) as session:
-            session.execute(
+    def store(self, claim: Claim, values: Mapping[str, Any]) -> int | None:
+        """Store new tokens unless the user disconnected meanwhile; answers the new version.
+
+        Not guarded by the version: the refresh token we spent is gone, so these tokens
+        are the only live ones, even over a failure another worker recorded meanwhile.
+        """
+        assert claim.row is not None
+        with write_transaction(self.engine) as connection:
+            version = connection.execute(
                 update(Connection)
-                .where(
-                    Connection.id == connection_id, Connection.refresh_locked_until == lease_until
+                .where(Connection.id == claim.row.id)
+                .where(Connection.status != ConnectionStatus.REVOKED)
+                .values(
+                    **values,
+                    version=Connection.version + 1,
+                    refresh_locked_until=_freed(claim.until),
                 )
-                .values(refresh_locked_until=None)
-            )
+                .returning(Connection.version)
+            ).scalar_one_or_none()
+            if version is None:
+                self._release(connection, claim.row.id, claim.until)
+        claim.settled = True
+        return version
+
+    def store_if_unchanged(self, claim: Claim, values: Mapping[str, Any]) -> TokenRow | None:
+        """Store a verdict only if the row still holds the tokens the claim read; if a
+        newer write happened, store nothing and answer the row as it is now."""
+        row = claim.row
+        assert row is not None
+        with write_transaction(self.engine) as connection:
+            written = connection.execute(
+                update(Connection)
+                .where(Connection.id == row.id, Connection.version == row.version)
+                .values(**values, refresh_locked_until=_freed(claim.until))
+            ).rowcount
+            newer = None
+            if not written:
+                self._release(connection, row.id, claim.until)
+                newer = connection.execute(
+                    select(*TOKEN_ROW_COLUMNS).where(Connection.id == row.id)
+                ).one()
+        claim.settled = True
+        return None if newer is None else token_row(newer)
+
+    @staticmethod
+    def _release(connection: Any, connection_id: str, until: datetime) -> None:
+        connection.execute(
+            update(Connection)
+            .where(Connection.id == connection_id, Connection.refresh_locked_until == until)
+            .values(refresh_locked_until=None)
+        )
 
 
-def refresh_lock_for(engine: Engine, http_timeout: float) -> RowLock | LeaseLock:
-    if is_sqlite(engine):
-        # Outlasts a refresh and its one retry (each: connect, then read, each up to the
-        # timeout) plus a wait for SQLite's write lock. Should a worker still outlive its
-        # lease, the token service only lets it store success, never condemn newer tokens.
-        lease = timedelta(seconds=4 * http_timeout + SQLITE_BUSY_TIMEOUT_MS / 1000)
-        return LeaseLock(engine, lease)
-    return RowLock(engine)
+def _freed(until: datetime) -> Any:
+    """The lease column after a write: cleared if it is still our lease, else left alone."""
+    return case(
+        (Connection.refresh_locked_until == until, null()),
+        else_=Connection.refresh_locked_until,
+    )
+
+
+def lease_for(engine: Engine, http_timeout: float) -> RowLease:
+    """A lease that outlasts a refresh and its one retry (each: connect, then read, each up
+    to the timeout), plus, on SQLite, a wait for the database's write lock."""
+    waits = 4 * http_timeout + (SQLITE_BUSY_TIMEOUT_MS / 1000 if is_sqlite(engine) else 5)
+    return RowLease(engine, timedelta(seconds=waits))

@@ -24,6 +24,7 @@ from .errors import (
     BadTokenResponse,
     InvalidClient,
     InvalidGrant,
+    InvalidScope,
     OutcomeUnknown,
     PlatformUnavailable,
     RateLimited,
@@ -197,6 +198,8 @@ def _typed_oauth_error(error: str | None, description: str) -> TokenEndpointErro
     code = error or "unknown_error"
     if code == "invalid_grant":
         return InvalidGrant(code, description, 400)
-    if code == "invalid_client":
+    if code == "invalid_scope":
+        return InvalidScope(code, description, 400)
+    if code in ("invalid_client", "unauthorized_client"):
         return InvalidClient(code, description, 401)
     return TokenEndpointError(code, description)

@@ -3,42 +3,69 @@
 Every refresh — lazy before an API call, after a 401, or from the background refresher —
 goes through `TokenService.refresh()`. Refresh tokens work once: if two workers used the
 same one, the loser would get `invalid_grant` and the user would lose the authorization.
-So a refresh locks the connection row, re-reads it, refreshes only if still needed, and
-stores both new tokens in the same transaction before the lock is released.
+So a refresh takes a lease on the connection row in one short transaction, re-reads it,
+calls fsckmsft only if still needed (holding no transaction and no pooled connection
+meanwhile), and stores the outcome — both new tokens, or a verdict — in a second short
+transaction that also gives the lease back (see refresh_lock.py).
+
+Every answer of the token endpoint has an outcome:
+- `invalid_grant`, `invalid_scope`: the user must connect again (needs_reauth); no
+  further token calls for that connection.
+- `invalid_client`, `unauthorized_client`: the operator must act. Token calls pause for
+  the whole process, page views included, and one operator alert is logged.
+- 429 (with or without Retry-After), 5xx, timeouts, unreadable answers: the connection
+  cools down; page views and the refresher both wait it out.
+A stored token that no longer decrypts is that connection's problem only: it needs
+re-authorization, and an operator log line names the row.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from ..database import write_transaction
 from ..events.flow import record
 from ..events.signals import connection_needs_reauth, connection_recovered, refresh_failed
 from ..models import Connection, ConnectionStatus
-from ..tokens.cipher import TokenCipher, token_associated_data
+from ..tokens.cipher import DecryptionError, TokenCipher, token_associated_data
 from .errors import (
+    CoolingDown,
+    InvalidClient,
     InvalidGrant,
+    InvalidScope,
     NeedsReauthorization,
     OutcomeUnknown,
-    PlatformUnavailable,
     RateLimited,
+    TokenCallsPaused,
     TokenEndpointError,
 )
-from .refresh_lock import Change, LockedRow, refresh_lock_for
+from .pause import ClientRejection
+from .refresh_lock import Claim, ConnectionLocks, TokenRow, lease_for, read_row
 from .token_endpoint import TokenEndpoint
 from .token_response import TokenSet
 
 log = logging.getLogger(__name__)
 
 REFRESH_TOKEN_IDLE_LIMIT = timedelta(days=90)  # the platform's documented limit
-LOCK_STRIPES = 64
+UNDECRYPTABLE = "undecryptable_token"
+
+
+class StoredTokens(Protocol):
+    """A connection as the token service reads it: an ORM row or a TokenRow snapshot."""
+
+    id: str
+    version: int
+    access_token_ciphertext: str | None
+
+    def granted_scopes(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,8 @@ class RefreshPolicy:
     keepalive_after: timedelta = timedelta(days=80)  # refresh idle tokens well before day 90
     cooldown_base: timedelta = timedelta(seconds=30)
     cooldown_max: timedelta = timedelta(hours=1)
+    # After invalid_client, no token call for this long (then one call tries again).
+    client_rejected_pause: timedelta = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -73,65 +102,86 @@ class TokenService:
         self.endpoint = endpoint
         self.now = now
         self.policy = policy or RefreshPolicy()
-        # Threads of one process queue here before touching the database lock.
-        self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
-        self._lock = refresh_lock_for(engine, endpoint.timeout)
+        # Threads of one process queue per connection before taking the row's lease.
+        self._locks = ConnectionLocks()
+        self._lease = lease_for(engine, endpoint.timeout)
+        self.client_rejection = ClientRejection(now, self.policy.client_rejected_pause)
 
     # -- reading ---------------------------------------------------------------
 
-    def access_token(self, connection_id: str, row: Connection | None = None) -> AccessToken:
+    def access_token(self, connection_id: str, row: StoredTokens | None = None) -> AccessToken:
         """A usable access token, refreshed first if it expires within the leeway.
 
         `row` is the connection if the caller already loaded it (the dashboard has): the
         common case, a fresh token, then costs one decryption and no database read.
         """
-        if row is None:
-            with Session(bind=self.engine, expire_on_commit=False) as session:
-                row = session.get(Connection, connection_id)
-        if row is None or row.status != ConnectionStatus.ACTIVE:
+        current: Any = row if row is not None else read_row(self.engine, connection_id)
+        if current is None or current.status != ConnectionStatus.ACTIVE:
             raise NeedsReauthorization("connection is not active")
-        if row.access_expires_at - self.policy.leeway > self.now():
-            return self._decrypt_access(row)
+        if current.access_expires_at - self.policy.leeway > self.now():
+            return self._decrypt_access(current)
         return self.refresh(connection_id, reason="expiring")
 
-    def _decrypt_access(self, connection: Connection) -> AccessToken:
-        assert connection.access_token_ciphertext is not None
-        value = self.cipher.decrypt(
-            connection.access_token_ciphertext,
-            associated_data=token_associated_data(connection.id, "access_token"),
-        )
+    def _decrypt_access(self, connection: StoredTokens) -> AccessToken:
+        value = self._decrypt(connection, "access_token")
         return AccessToken(value, connection.version, connection.granted_scopes())
+
+    def _decrypt(self, connection: StoredTokens, column: str) -> str:
+        """Decrypt one stored token; one that does not decrypt ends this connection only."""
+        envelope = getattr(connection, f"{column}_ciphertext")
+        try:
+            if envelope is None:
+                raise DecryptionError("no stored token")
+            return self.cipher.decrypt(
+                envelope, associated_data=token_associated_data(connection.id, column)
+            )
+        except DecryptionError as error:
+            mark_undecryptable(self.engine, connection.id, column, str(error))
+            raise NeedsReauthorization(UNDECRYPTABLE) from None
 
     # -- writing ---------------------------------------------------------------
 
-    def store_tokens(self, session: Session, connection: Connection, tokens: TokenSet) -> None:
-        """Encrypt and store both tokens of a fresh token set on the (locked) row."""
+    def token_values(self, connection_id: str, tokens: TokenSet) -> dict[str, Any]:
+        """The columns a fresh token set writes: both tokens encrypted, the next due time."""
         now = self.now()
-        connection.access_token_ciphertext = self.cipher.encrypt(
-            tokens.access_token,
-            associated_data=token_associated_data(connection.id, "access_token"),
-        )
-        connection.refresh_token_ciphertext = self.cipher.encrypt(
-            tokens.refresh_token,
-            associated_data=token_associated_data(connection.id, "refresh_token"),
-        )
-        connection.scopes = " ".join(sorted(tokens.scopes))
-        connection.access_expires_at = tokens.access_expires_at
-        connection.refresh_issued_at = now
-        connection.refresh_due_at = min(
-            tokens.access_expires_at - self.policy.refresher_window,
-            now + self.policy.keepalive_after,
-        )
-        connection.refresh_failures = 0
-        connection.last_error = None
-        connection.status = ConnectionStatus.ACTIVE
+        return {
+            "access_token_ciphertext": self.cipher.encrypt(
+                tokens.access_token,
+                associated_data=token_associated_data(connection_id, "access_token"),
+            ),
+            "refresh_token_ciphertext": self.cipher.encrypt(
+                tokens.refresh_token,
+                associated_data=token_associated_data(connection_id, "refresh_token"),
+            ),
+            "scopes": " ".join(sorted(tokens.scopes)),
+            "access_expires_at": tokens.access_expires_at,
+            "refresh_issued_at": now,
+            "refresh_due_at": min(
+                tokens.access_expires_at - self.policy.refresher_window,
+                now + self.policy.keepalive_after,
+            ),
+            "refresh_failures": 0,
+            "cooldown_until": None,
+            "last_error": None,
+            "status": ConnectionStatus.ACTIVE,
+        }
+
+    def store_tokens(self, session: Session, connection: Connection, tokens: TokenSet) -> None:
+        """Encrypt and store both tokens of a fresh token set on a row (the login path)."""
+        values = self.token_values(connection.id, tokens)
+        for name, value in values.items():
+            setattr(connection, name, value)
         connection.version = (connection.version or 0) + 1
         session.add(connection)
+        self._record_stored(connection.id, values)
+
+    @staticmethod
+    def _record_stored(connection_id: str, values: dict[str, Any]) -> None:
         record(
             "tokens_stored",
-            connection_id=connection.id,
-            access_token_ciphertext=connection.access_token_ciphertext,
-            refresh_token_ciphertext=connection.refresh_token_ciphertext,
+            connection_id=connection_id,
+            access_token_ciphertext=values["access_token_ciphertext"],
+            refresh_token_ciphertext=values["refresh_token_ciphertext"],
         )
 
     def refresh(
@@ -146,60 +196,79 @@ class TokenService:
 
         `reason` is "expiring" (lazy, before an API call), "401", "refresher" or "manual".
         `failed_version` is set after a 401: refresh only if the row still holds the token
-        that failed (another worker may have replaced it while we waited for the lock).
+        that failed (another worker may have replaced it while we waited for the lease).
         On a transient failure, a caller that only needs a working token gets the old one
         while it is still valid; the refresher (fall_back_to_valid_token=False) gets the error.
         """
-        stripe = self._stripes[hash(connection_id) % LOCK_STRIPES]
-        with stripe, self._lock.hold(connection_id) as locked:
-            connection = locked.connection
-            if connection is None or connection.status != ConnectionStatus.ACTIVE:
+        # After a 401 the old token has failed: there is nothing to fall back to.
+        fall_back = fall_back_to_valid_token and failed_version is None
+        with self._locks.hold(connection_id), self._lease.hold(connection_id) as claim:
+            row = claim.row
+            if row is None or row.status != ConnectionStatus.ACTIVE:
                 raise NeedsReauthorization("connection is not active")
-            if not self._still_needs_refresh(connection, reason, failed_version):
-                return self._decrypt_access(connection)
-            return self._refresh_locked(locked, connection, reason, fall_back_to_valid_token)
+            if not self._still_needs_refresh(row, reason, failed_version):
+                return self._decrypt_access(row)
+            if fall_back and row.access_expires_at > self.now() and self._must_wait(row, reason):
+                return self._decrypt_access(row)  # no call now; the old token still works
+            cooldown_left = self._cooldown_left(row, reason)
+            if cooldown_left is not None:
+                raise CoolingDown(cooldown_left, row.last_error or "")
+            if self.client_rejection.is_paused():
+                raise TokenCallsPaused("invalid_client", "token calls are paused")
+            return self._refresh_claimed(claim, row, reason, fall_back)
 
-    def _still_needs_refresh(
-        self, connection: Connection, reason: str, failed_version: int | None
-    ) -> bool:
+    def _must_wait(self, row: TokenRow, reason: str) -> bool:
+        """True while no token call may be made for this row (its cool-down, or a pause)."""
+        return self._cooldown_left(row, reason) is not None or self.client_rejection.is_paused()
+
+    def _still_needs_refresh(self, row: TokenRow, reason: str, failed_version: int | None) -> bool:
         now = self.now()
         if failed_version is not None:
-            return connection.version == failed_version
+            return row.version == failed_version
         if reason == "manual":
             return True
         if reason == "refresher":
             # Judged on the tokens, not on refresh_due_at (which holds the refresher's lease).
             return (
-                connection.access_expires_at - self.policy.refresher_window <= now
-                or connection.refresh_issued_at + self.policy.keepalive_after <= now
+                row.access_expires_at - self.policy.refresher_window <= now
+                or row.refresh_issued_at + self.policy.keepalive_after <= now
             )
-        return connection.access_expires_at - self.policy.leeway <= now
+        return row.access_expires_at - self.policy.leeway <= now
 
-    def _refresh_locked(
-        self, locked: LockedRow, connection: Connection, reason: str, fall_back: bool
+    def _cooldown_left(self, row: TokenRow, reason: str) -> float | None:
+        """Seconds of cool-down left, if any. An operator's manual refresh ignores it."""
+        if reason == "manual" or row.cooldown_until is None:
+            return None
+        left = (row.cooldown_until - self.now()).total_seconds()
+        return left if left > 0 else None
+
+    def _refresh_claimed(
+        self, claim: Claim, row: TokenRow, reason: str, fall_back: bool
     ) -> AccessToken:
-        if self.now() >= connection.refresh_issued_at + REFRESH_TOKEN_IDLE_LIMIT:
+        if self.now() >= row.refresh_issued_at + REFRESH_TOKEN_IDLE_LIMIT:
             # The platform would refuse it anyway: do not spend a call to learn that.
-            return self._needs_reauth(locked, connection, "refresh_token_idle_90_days")
-        assert connection.refresh_token_ciphertext is not None
-        refresh_token = self.cipher.decrypt(
-            connection.refresh_token_ciphertext,
-            associated_data=token_associated_data(connection.id, "refresh_token"),
-        )
+            return self._needs_reauth(claim, row, "refresh_token_idle_90_days")
+        refresh_token = self._decrypt(row, "refresh_token")
         try:
-            tokens = self._refresh_with_one_retry(refresh_token, connection.granted_scopes())
-        except InvalidGrant:
-            return self._needs_reauth(locked, connection, "invalid_grant")
-        except (PlatformUnavailable, RateLimited, OutcomeUnknown) as error:
-            newer = self._write_if_unchanged(locked, connection, self._cool_down(error))
+            tokens = self._refresh_with_one_retry(refresh_token, row.granted_scopes())
+        except (InvalidGrant, InvalidScope) as error:
+            return self._needs_reauth(claim, row, error.error)
+        except InvalidClient as error:
+            self._client_rejected(error)
+            if fall_back and row.access_expires_at > self.now():
+                return self._decrypt_access(row)  # the old token still works meanwhile
+            raise
+        except TokenEndpointError as error:  # 429, 5xx, timeouts, unreadable answers
+            newer = self._lease.store_if_unchanged(claim, self._cooldown_values(row, error))
             if newer is not None:
                 return self._usable(newer)  # another worker refreshed meanwhile
-            log.warning("refresh of connection %s failed: %s", connection.id, error.error)
-            refresh_failed.send(self, connection_id=connection.id, reason=error.error)
-            if fall_back and connection.access_expires_at > self.now():
-                return self._decrypt_access(connection)  # the old token still works
+            log.warning("refresh of connection %s failed: %s", row.id, error.error)
+            refresh_failed.send(self, connection_id=row.id, reason=error.error)
+            if fall_back and row.access_expires_at > self.now():
+                return self._decrypt_access(row)  # the old token still works
             raise
-        return self._store_refreshed(locked, connection, tokens, reason)
+        self.client_rejection.accepted()
+        return self._store_refreshed(claim, row, tokens, reason)
 
     def _refresh_with_one_retry(self, refresh_token: str, scopes: frozenset[str]) -> TokenSet:
         try:
@@ -210,77 +279,65 @@ class TokenService:
             log.warning("refresh outcome unknown; retrying once with the same refresh token")
             return self.endpoint.refresh(refresh_token, granted_scopes=scopes)
 
+    def _client_rejected(self, error: TokenEndpointError) -> None:
+        if self.client_rejection.reject():
+            log.critical(
+                "OPERATOR ALERT: fsckmsft refused the app's client credentials (%s). Token "
+                "calls are paused for %s, page views included; users are told the "
+                "integration is unavailable. Check FSCKMSFT_CLIENT_ID/FSCKMSFT_CLIENT_SECRET "
+                "(was the secret rotated, or the app deleted?).",
+                error.error,
+                self.policy.client_rejected_pause,
+            )
+
     def _store_refreshed(
-        self, locked: LockedRow, connection: Connection, tokens: TokenSet, reason: str
+        self, claim: Claim, row: TokenRow, tokens: TokenSet, reason: str
     ) -> AccessToken:
         """Store a successful refresh. Its tokens are the only live ones (the old refresh
         token is spent), so they are stored even over a failure another worker recorded —
         unless the user disconnected meanwhile: then their wish wins and they are dropped."""
-        stored: list[Connection] = []
-
-        def store(session: Session, row: Connection) -> None:
-            if row.status != ConnectionStatus.REVOKED:
-                self.store_tokens(session, row, tokens)
-                stored.append(row)
-
-        locked.write(store)
-        if not stored:
+        values = self.token_values(row.id, tokens)
+        version = self._lease.store(claim, values)
+        if version is None:
             raise NeedsReauthorization("disconnected while refreshing")
-        log.info("refreshed connection %s (%s)", connection.id, reason)
-        record("refreshed", connection_id=connection.id, reason=reason)
-        if connection.refresh_failures > 0:
-            connection_recovered.send(self, connection_id=connection.id)
-        return AccessToken(tokens.access_token, stored[0].version, tokens.scopes, refreshed=True)
+        self._record_stored(row.id, values)
+        log.info("refreshed connection %s (%s)", row.id, reason)
+        record("refreshed", connection_id=row.id, reason=reason)
+        if row.refresh_failures > 0:
+            connection_recovered.send(self, connection_id=row.id)
+        return AccessToken(tokens.access_token, version, tokens.scopes, refreshed=True)
 
-    def _write_if_unchanged(
-        self, locked: LockedRow, connection: Connection, change: Change
-    ) -> Connection | None:
-        """Apply a failure verdict only if nobody stored new tokens since `connection` was
-        read (a slow worker must not condemn tokens a faster one just stored); answers the
-        newer row when somebody did."""
-        newer: list[Connection] = []
-
-        def guarded(session: Session, row: Connection) -> None:
-            if row.version != connection.version:
-                newer.append(row)
-            else:
-                change(session, row)
-
-        locked.write(guarded)
-        return newer[0] if newer else None
-
-    def _usable(self, row: Connection) -> AccessToken:
+    def _usable(self, row: TokenRow) -> AccessToken:
         if row.status != ConnectionStatus.ACTIVE:
             raise NeedsReauthorization("connection is not active")
         return self._decrypt_access(row)
 
-    def _needs_reauth(self, locked: LockedRow, connection: Connection, reason: str) -> AccessToken:
+    def _needs_reauth(self, claim: Claim, row: TokenRow, reason: str) -> AccessToken:
         """Mark the connection as needing the user again; raises NeedsReauthorization."""
-
-        def mark(session: Session, row: Connection) -> None:
-            row.status = ConnectionStatus.NEEDS_REAUTH
-            row.last_error = reason
-            row.version += 1
-
-        newer = self._write_if_unchanged(locked, connection, mark)
+        verdict = {
+            "status": ConnectionStatus.NEEDS_REAUTH,
+            "last_error": reason,
+            "version": Connection.version + 1,
+        }
+        newer = self._lease.store_if_unchanged(claim, verdict)
         if newer is not None:
             return self._usable(newer)
-        log.warning("connection %s needs re-authorization (%s)", connection.id, reason)
+        log.warning("connection %s needs re-authorization (%s)", row.id, reason)
         connection_needs_reauth.send(
-            self,
-            connection_id=connection.id,
-            workspace_name=connection.workspace_name,
-            reason=reason,
+            self, connection_id=row.id, workspace_name=row.workspace_name, reason=reason
         )
         raise NeedsReauthorization(reason)
 
-    def _cool_down(self, error: TokenEndpointError) -> Change:
-        def cool_down(session: Session, row: Connection) -> None:
-            row.refresh_failures += 1
-            row.last_error = error.error
-            row.refresh_due_at = self.now() + self._cooldown(row.refresh_failures, error)
-
-        return cool_down
+    def _cooldown_values(self, row: TokenRow, error: TokenEndpointError) -> dict[str, Any]:
+        failures = row.refresh_failures + 1
+        until = self.now() + self._cooldown(failures, error)
+        # The refresher looks again when the cool-down ends, not before.
+        return {
+            "refresh_failures": failures,
+            "last_error": error.error,
+            "cooldown_until": until,
+            "refresh_due_at": until,
+        }
 
     def _cooldown(self, failures: int, error: TokenEndpointError) -> timedelta:
         if isinstance(error, RateLimited):
@@ -288,3 +345,28 @@ class TokenService:
         base = self.policy.cooldown_base * (2 ** min(failures - 1, 16))
         capped = min(base, self.policy.cooldown_max)
         return capped * random.uniform(0.5, 1.0)  # noqa: S311 (timing jitter, not a secret)
+
+
+def mark_undecryptable(engine: Engine, connection_id: str, column: str, why: str) -> None:
+    """A stored token that does not decrypt: that connection needs the user again.
+
+    The ciphertext is kept (a key restored to the ring would read it again); the row is
+    named in an operator log line, the token never is.
+    """
+    log.error(
+        "OPERATOR: connection %s: stored %s does not decrypt (%s); the connection needs "
+        "re-authorization. Is a key missing from TOKEN_ENCRYPTION_KEYS?",
+        connection_id,
+        column,
+        why,
+    )
+    with write_transaction(engine) as connection:
+        connection.execute(
+            update(Connection)
+            .where(Connection.id == connection_id, Connection.status == ConnectionStatus.ACTIVE)
+            .values(
+                status=ConnectionStatus.NEEDS_REAUTH,
+                last_error=UNDECRYPTABLE,
+                version=Connection.version + 1,
+            )
+        )

@@ -4,22 +4,31 @@ A claim moves the row's `refresh_due_at` a lease ahead, so no other refresher pi
 while this one works; a successful refresh then sets the next due time, and a refresher
 that dies simply lets the lease run out. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets any
 number of refreshers claim at once without waiting on each other's rows; on SQLite the
-claim runs under the database's single write lock (one writer at a time).
+claim runs under the database's single write lock (one writer at a time). Either way the
+claim is one short transaction: nothing is held while the claimed rows are refreshed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Select, select, update
 
-from ..database import write_locked_session
+from ..database import write_transaction
 from ..models import Connection, ConnectionStatus
 
-Claims = dict[str, datetime]  # connection id → its due time before the claim
+
+@dataclass
+class Batch:
+    """Rows one claim took: connection id → its due time before the claim."""
+
+    claims: dict[str, datetime]
+    lease_until: datetime
+    unprocessed: list[str] = field(default_factory=list)  # to give back (stop or pause)
 
 
-def due_rows_query(now: datetime, limit: int):
+def due_rows_query(now: datetime, limit: int) -> Select:
     """The due-row query: an index range scan on (status, refresh_due_at)."""
     return (
         select(Connection.id, Connection.refresh_due_at)
@@ -29,32 +38,37 @@ def due_rows_query(now: datetime, limit: int):
     )
 
 
-def claim_due(
-    engine: Engine, *, now: datetime, limit: int, lease: timedelta
-) -> tuple[Claims, datetime]:
-    """Claim up to `limit` due connections; answers them and the lease end."""
+def claim_due(engine: Engine, *, now: datetime, limit: int, lease: timedelta) -> Batch:
+    """Claim up to `limit` due connections until `now + lease`."""
     lease_until = now + lease
-    with write_locked_session(engine) as session:
-        rows = session.execute(due_rows_query(now, limit).with_for_update(skip_locked=True)).all()
+    with write_transaction(engine) as connection:
+        rows = connection.execute(
+            due_rows_query(now, limit).with_for_update(skip_locked=True)
+        ).all()
         claims = {row.id: row.refresh_due_at for row in rows}
         if claims:
-            session.execute(
+            connection.execute(
                 update(Connection)
                 .where(Connection.id.in_(list(claims)))
                 .values(refresh_due_at=lease_until)
             )
-    return claims, lease_until
+    return Batch(claims, lease_until)
 
 
-def release(engine: Engine, claims: Claims, lease_until: datetime) -> int:
+def release(engine: Engine, batch: Batch) -> int:
     """Give unprocessed claims back (due as before), unless something changed them since."""
+    if not batch.unprocessed:
+        return 0
     released = 0
-    with write_locked_session(engine) as session:
-        for connection_id, due_before in claims.items():
-            result = session.execute(
+    with write_transaction(engine) as connection:
+        for connection_id in batch.unprocessed:
+            result = connection.execute(
                 update(Connection)
-                .where(Connection.id == connection_id, Connection.refresh_due_at == lease_until)
-                .values(refresh_due_at=due_before)
+                .where(
+                    Connection.id == connection_id,
+                    Connection.refresh_due_at == batch.lease_until,
+                )
+                .values(refresh_due_at=batch.claims[connection_id])
             )
             released += result.rowcount
     return released

@@ -1,9 +1,17 @@
 """The background refresher: `flask refresher run` (a loop) or `--once` (for cron).
 
-Each sweep claims due connections (see claims.py) and refreshes each through the
-one refresh path (TokenService.refresh), a few at a time. Due means the access token
-expires within the window, or the refresh token has been idle long enough to approach
-the platform's 90-day limit (keep-alive). Any number of refreshers may run at once.
+A sweep drains the due work: it claims due connections in batches (see claims.py) and
+refreshes each through the one refresh path (TokenService.refresh), `concurrency` at a
+time, claiming the next batch while the last of the current one is still in flight. It
+ends when a claim finds fewer rows than a full batch (the due work is done), when the
+platform asks it to wait (429, or the app's credentials refused), on SIGTERM, or after
+`max_sweep_seconds` of continuous work (so sweeps are recorded even during a backlog;
+the loop then starts the next one at once). The loop sleeps, with jitter, only when the
+due work is done or the platform asked it to wait, and backs off while it fails.
+
+Due means the access token expires within the window, or the refresh token has been idle
+long enough to approach the platform's 90-day limit (keep-alive). Any number of
+refreshers may run at once.
 """
 
 from __future__ import annotations
@@ -12,20 +20,29 @@ import logging
 import random
 import signal
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import insert
 
-from ..fsckmsft.errors import InvalidClient, NeedsReauthorization, RateLimited, TokenEndpointError
+from ..database import write_transaction
+from ..fsckmsft.errors import (
+    CoolingDown,
+    InvalidClient,
+    NeedsReauthorization,
+    RateLimited,
+    TokenCallsPaused,
+    TokenEndpointError,
+)
+from ..fsckmsft.pause import PlatformGate
 from ..models import RefresherSweep
 from ..services import Services
-from ..tokens.cipher import DecryptionError
-from .claims import claim_due, release
+from .claims import Batch, claim_due, release
 
 log = logging.getLogger(__name__)
 TRANSIENT_REASONS = {
@@ -40,12 +57,14 @@ TRANSIENT_REASONS = {
 
 @dataclass(frozen=True)
 class RefresherSettings:
-    interval: float = 60.0  # seconds between sweeps (with ±20% jitter)
+    interval: float = 60.0  # seconds between sweeps once the due work is done (±20% jitter)
     batch_size: int = 100
     concurrency: int = 4
     lease: timedelta = timedelta(minutes=5)
-    invalid_client_pause: timedelta = timedelta(minutes=10)
     max_backoff: float = 900.0
+    # A sweep stops claiming after this long, so sweeps are recorded even while a backlog
+    # keeps the refresher busy; the next sweep then starts at once.
+    max_sweep_seconds: float = 60.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RefresherSettings:
@@ -65,6 +84,7 @@ class SweepResult:
     outcomes: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
     released: int = 0
+    more_due: bool = False  # stopped with due work left (time's up, not the work)
 
     @property
     def failed(self) -> int:
@@ -83,69 +103,73 @@ class SweepResult:
         ).strip()
 
 
-class PlatformGate:
-    """Process-wide: when may the token endpoint be called again (429, invalid_client)?"""
-
-    def __init__(self, now: Callable[[], datetime]) -> None:
-        self._now = now
-        self._lock = threading.Lock()
-        self._closed_until: datetime | None = None
-        self.reason = ""
-
-    def close_for(self, duration: timedelta, reason: str) -> None:
-        with self._lock:
-            until = self._now() + duration
-            if self._closed_until is None or until > self._closed_until:
-                self._closed_until, self.reason = until, reason
-
-    def is_closed(self) -> bool:
-        with self._lock:
-            return self._closed_until is not None and self._now() < self._closed_until
-
-
 class Refresher:
     def __init__(self, services: Services, settings: RefresherSettings | None = None) -> None:
         self.services = services
         self.settings = settings or RefresherSettings()
-        self.gate = PlatformGate(services.clock.now)
+        self.gate = PlatformGate(services.clock.now)  # closed by a 429, for this process
         self.stop = threading.Event()
         self._transient_streak = 0
 
     # -- one sweep ---------------------------------------------------------------
 
     def sweep(self) -> SweepResult:
-        now = self.services.clock.now()
-        result = SweepResult(started_at=now)
-        if not self.gate.is_closed():
-            engine = self.services.token_service.engine
-            claims, lease_until = claim_due(
-                engine, now=now, limit=self.settings.batch_size, lease=self.settings.lease
-            )
-            result.claimed = len(claims)
-            unprocessed = self._refresh_all(list(claims), result)
-            result.released = release(
-                engine, {cid: claims[cid] for cid in unprocessed}, lease_until
-            )
+        """Refresh due connections until the due work is done (see the module docstring)."""
+        result = SweepResult(started_at=self.services.clock.now())
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            self._drain(pool, result)
         result.finished_at = self.services.clock.now()
         self._record(result)
         return result
 
-    def _refresh_all(self, connection_ids: list[str], result: SweepResult) -> list[str]:
-        """Refresh a few at a time; answers the ids left unprocessed (stop or pause)."""
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            outcomes = list(pool.map(self._refresh_one, connection_ids))
-        unprocessed = []
-        for connection_id, (outcome, failure) in zip(connection_ids, outcomes, strict=True):
-            if outcome == "released":
-                unprocessed.append(connection_id)
-            elif outcome == "failed":
-                result.failures[failure] += 1
-            else:
-                result.outcomes[outcome] += 1
-        return unprocessed
+    def _drain(self, pool: ThreadPoolExecutor, result: SweepResult) -> None:
+        engine = self.services.token_service.engine
+        work_until = time.monotonic() + self.settings.max_sweep_seconds
+        in_flight: dict[Future[tuple[str, str]], tuple[str, Batch]] = {}
+        batches: list[Batch] = []
+        more = True
+        while True:
+            # Claim the next batch before the threads run dry: none idles between batches.
+            if more and len(in_flight) <= self.settings.concurrency and self._may_call():
+                batch = claim_due(
+                    engine,
+                    now=self.services.clock.now(),
+                    limit=self.settings.batch_size,
+                    lease=self.settings.lease,
+                )
+                batches.append(batch)
+                result.claimed += len(batch.claims)
+                # A full batch: more may be due. Go on, unless this sweep has run its time.
+                result.more_due = len(batch.claims) == self.settings.batch_size
+                more = result.more_due and time.monotonic() < work_until
+                for connection_id in batch.claims:
+                    future = pool.submit(self._refresh_one, connection_id)
+                    in_flight[future] = (connection_id, batch)
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                connection_id, batch = in_flight.pop(future)
+                outcome, failure = future.result()
+                if outcome == "released":
+                    batch.unprocessed.append(connection_id)
+                elif outcome == "failed":
+                    result.failures[failure] += 1
+                else:
+                    result.outcomes[outcome] += 1
+        for batch in batches:
+            result.released += release(engine, batch)
+
+    def _may_call(self) -> bool:
+        """False once stopping, or while fsckmsft asked this process (or the app) to wait."""
+        return not (
+            self.stop.is_set()
+            or self.gate.is_closed()
+            or self.services.token_service.client_rejection.is_paused()
+        )
 
     def _refresh_one(self, connection_id: str) -> tuple[str, str]:
-        if self.stop.is_set() or self.gate.is_closed():
+        if not self._may_call():
             return "released", ""
         try:
             token = self.services.token_service.refresh(
@@ -153,25 +177,16 @@ class Refresher:
             )
         except NeedsReauthorization:
             return "needs_reauth", ""
+        except (TokenCallsPaused, CoolingDown):
+            return "released", ""  # no call was made; the row is looked at again later
         except RateLimited as error:
             # One 429 pauses the whole process, not just this connection.
             self.gate.close_for(timedelta(seconds=error.retry_after), "rate_limited")
             return "failed", "rate_limited"
         except InvalidClient:
-            self.gate.close_for(self.settings.invalid_client_pause, "invalid_client")
-            log.critical(
-                "OPERATOR ALERT: fsckmsft refused the app's client credentials (invalid_client). "
-                "Refreshing is paused. Check FSCKMSFT_CLIENT_ID/FSCKMSFT_CLIENT_SECRET "
-                "(was the secret rotated?)."
-            )
-            return "failed", "invalid_client"
+            return "failed", "invalid_client"  # the token service paused calls and alerted
         except TokenEndpointError as error:
             return "failed", error.error
-        except DecryptionError:
-            log.error(
-                "connection %s: stored token cannot be decrypted (key missing?)", connection_id
-            )
-            return "failed", "decryption_error"
         except Exception:  # a bug or a database hiccup: count it, keep serving the others
             log.exception("connection %s: unexpected error while refreshing", connection_id)
             return "failed", "internal"
@@ -179,9 +194,9 @@ class Refresher:
 
     def _record(self, result: SweepResult) -> None:
         log.info(result.summary())
-        with Session(bind=self.services.token_service.engine) as session:
-            session.add(
-                RefresherSweep(
+        with write_transaction(self.services.token_service.engine) as connection:
+            connection.execute(
+                insert(RefresherSweep).values(
                     started_at=result.started_at,
                     finished_at=result.finished_at,
                     claimed=result.claimed,
@@ -194,13 +209,14 @@ class Refresher:
                     )[:500],
                 )
             )
-            session.commit()
 
     # -- the loop ----------------------------------------------------------------
 
     def run(self, *, once: bool = False) -> int:
-        """Sweep until stopped; with `once`, one sweep. Exit status 1 if anything failed."""
+        """Sweep until stopped; with `once`, until the due work is done. Exit status 1 if
+        anything failed (with `once`)."""
         self._stop_on_signals()
+        failed = False
         while True:
             try:
                 result = self.sweep()
@@ -210,20 +226,29 @@ class Refresher:
                     return 1
                 result = SweepResult(started_at=self.services.clock.now())
                 result.failures["internal"] += 1
-            if once:
-                return 1 if result.failed or self.gate.reason == "invalid_client" else 0
-            if self.stop.wait(self._pause_after(result)):
+            failed = failed or bool(result.failed)
+            pause = self._pause_after(result)
+            if once and (pause or self.stop.is_set()):
+                return 1 if failed or self._credentials_refused() else 0
+            if self.stop.wait(pause):
                 log.info("refresher stopped cleanly")
                 return 0
 
+    def _credentials_refused(self) -> bool:
+        return self.services.token_service.client_rejection.is_paused()
+
     def _pause_after(self, result: SweepResult) -> float:
-        """The interval with jitter; growing exponentially while the platform is failing."""
+        """No pause while due work is left and all goes well; else the interval with
+        jitter, growing exponentially while the platform is failing."""
         transient = sum(n for reason, n in result.failures.items() if reason in TRANSIENT_REASONS)
         self._transient_streak = self._transient_streak + 1 if transient else 0
+        if self.gate.is_closed():  # fsckmsft said how long: wait that, not the interval
+            return self.gate.seconds_left() * random.uniform(1.0, 1.2)  # noqa: S311
+        if result.more_due and not self._transient_streak and self._may_call():
+            return 0.0
         base = self.settings.interval * (2 ** min(self._transient_streak, 10))
         jitter = random.uniform(0.8, 1.2)  # noqa: S311 (timing jitter, not a secret)
         return min(base, self.settings.max_backoff) * jitter
-
     def _stop_on_signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return  # e.g. inside `flask dev --with-refresher`: the daemon thread just ends

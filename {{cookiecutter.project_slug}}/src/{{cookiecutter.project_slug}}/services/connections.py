@@ -27,6 +27,7 @@ def connections_in_order(ids: list[str]) -> list[Connection]:
     if not ids:
         return []
     rows = db.session.scalars(select(Connection).where(Connection.id.in_(ids))).all()
+    _end_read()
     return sorted(
         (row for row in rows if row.status != ConnectionStatus.REVOKED),
         key=lambda row: ids.index(row.id),
@@ -36,9 +37,20 @@ def connections_in_order(ids: list[str]) -> list[Connection]:
 def usable_connection(connection_id: str) -> Connection | None:
     """One connection by id, unless it is unknown or revoked."""
     connection = db.session.get(Connection, connection_id)
+    _end_read()
     if connection is None or connection.status == ConnectionStatus.REVOKED:
         return None
     return connection
+
+
+def _end_read() -> None:
+    """End the request's read transaction and return its pooled connection.
+
+    A view that loaded a connection goes on to call fsckmsft (and maybe refresh): holding
+    a transaction open meanwhile would pin a pooled database connection for as long as
+    fsckmsft takes. The rows read stay usable (detached, every column loaded).
+    """
+    db.session.close()
 
 
 def save_connection(identity: dict, tokens: TokenSet) -> str:

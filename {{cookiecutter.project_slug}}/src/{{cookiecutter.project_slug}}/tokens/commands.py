@@ -30,10 +30,20 @@ def rotate_key() -> None:
     """Re-encrypt every stored token under the first key of TOKEN_ENCRYPTION_KEYS.
 
     Safe to interrupt and run again: each row is re-encrypted in its own transaction, and
-    rows already under the first key are skipped.
+    rows already under the first key are skipped. A row that does not decrypt is reported
+    (and needs re-authorization); the others are rotated all the same; exit status 1.
     """
     result = rotate_all_tokens(services())
     click.echo(f"re-encrypted {result.rotated} connection(s); {result.current} already current")
+    if result.undecryptable:
+        click.echo(
+            f"{len(result.undecryptable)} connection(s) could not be decrypted and now need "
+            "re-authorization (is a key missing from TOKEN_ENCRYPTION_KEYS?):",
+            err=True,
+        )
+        for connection_id in result.undecryptable:
+            click.echo(f"  {connection_id}", err=True)
+        raise SystemExit(1)
 
 
 @tokens_cli.command("status")

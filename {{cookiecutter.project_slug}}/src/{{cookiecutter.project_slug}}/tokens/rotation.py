@@ -1,16 +1,22 @@
-"""Key rotation for tokens at rest: re-encrypt every row under the first key."""
+"""Key rotation for tokens at rest: re-encrypt every row under the first key.
+
+A row that does not decrypt (its key left the ring, or the ciphertext was damaged or
+moved) is that connection's problem only: rotation marks it as needing re-authorization,
+names it in an operator log line and in the result, and carries on with the others.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..database import write_locked_session
+from ..fsckmsft.token_service import mark_undecryptable
 from ..models import Connection
 from ..services import Services
-from .cipher import token_associated_data
+from .cipher import DecryptionError, token_associated_data
 
 TOKEN_COLUMNS = ("access_token", "refresh_token")
 
@@ -19,6 +25,7 @@ TOKEN_COLUMNS = ("access_token", "refresh_token")
 class RotationResult:
     rotated: int = 0
     current: int = 0
+    undecryptable: list[str] = field(default_factory=list)  # connection ids, never tokens
 
 
 def _reencrypt_row(session: Session, services: Services, connection_id: str) -> bool:
@@ -48,9 +55,16 @@ def rotate_all_tokens(services: Services) -> RotationResult:
     for connection_id in ids:
         # One short transaction per row: an interruption loses at most that row's work,
         # and the refresh path (which locks the same row) is never blocked for long.
-        with write_locked_session(engine) as session:
-            if _reencrypt_row(session, services, connection_id):
-                result.rotated += 1
-            else:
-                result.current += 1
+        try:
+            with write_locked_session(engine) as session:
+                rotated = _reencrypt_row(session, services, connection_id)
+        except DecryptionError as error:
+            # Rolled back: the row keeps its ciphertexts (a key put back would read them).
+            mark_undecryptable(engine, connection_id, "token", str(error))
+            result.undecryptable.append(connection_id)
+            continue
+        if rotated:
+            result.rotated += 1
+        else:
+            result.current += 1
     return result

@@ -8,7 +8,15 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..fsckmsft.errors import ApiError, FsckmsftError, NeedsReauthorization, TokenEndpointError
+from ..fsckmsft.errors import (
+    ApiError,
+    CoolingDown,
+    FsckmsftError,
+    InvalidClient,
+    NeedsReauthorization,
+    RateLimited,
+    TokenEndpointError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +49,42 @@ def register(app: Flask) -> None:
             "error.html", title="fsckmsft is not answering", message=error.message
         ), 502
 
+    @app.errorhandler(InvalidClient)
+    def integration_unavailable(error: InvalidClient) -> tuple[str, int]:
+        # fsckmsft refused the app's own credentials: nothing the user did, nothing they
+        # can do. The token service has alerted the operator (once) and paused token calls.
+        return render_template(
+            "error.html",
+            title="This integration is unavailable",
+            message=(
+                "fsckmsft is not accepting this app's credentials right now. Its operator "
+                "has been told. Your connection is kept: there is no need to reconnect. "
+                "Please come back later."
+            ),
+        ), 200
+
+    def wait_page(seconds: float) -> tuple[str, int]:
+        # fsckmsft asked us to wait (429) or is failing: no call is made before then.
+        return render_template(
+            "error.html",
+            title="fsckmsft asked us to wait",
+            message=(
+                "We could not renew access just now and will not ask fsckmsft again for "
+                f"about {max(1, round(seconds))} seconds. Please try again then."
+            ),
+        ), 503
+
+    @app.errorhandler(CoolingDown)
+    def cooling_down(error: CoolingDown) -> tuple[str, int]:
+        return wait_page(error.seconds_left)
+
+    @app.errorhandler(RateLimited)
+    def rate_limited(error: RateLimited) -> tuple[str, int]:
+        return wait_page(error.retry_after)
+
     @app.errorhandler(TokenEndpointError)
     def token_endpoint_error(error: TokenEndpointError) -> tuple[str, int]:
-        # The user's authorization is intact; fsckmsft is down, slow, or refusing our
-        # client credentials (an operator problem, logged as such).
+        # The user's authorization is intact; fsckmsft is down or slow.
         log.warning("token endpoint problem: %s", error.error)
         return render_template(
             "error.html",
