@@ -4,12 +4,17 @@ Each rule prints one sentence naming the answer and the rule, then exits non-zer
 cookiecutter turns that into FailedHookException and removes the half-made project.
 Answers arrive as JSON data (never pasted into code), so quotes or newlines in an
 answer cannot change what this script does.
+
+The registration rules and the scope catalogue are the generated project's own
+(`fsckmsft/registration_rules.py`), loaded here from the template checkout by file path:
+one source for the bake, the manifest preflight and the app.
 """
 
+import importlib.util
 import json
 import keyword
 import sys
-from urllib.parse import urlsplit
+from types import ModuleType
 
 ANSWERS = json.loads(
     r"""{{ {
@@ -24,8 +29,8 @@ ANSWERS = json.loads(
     } | tojson }}"""
 )
 
-# The platform's scope catalogue: an app may only request scopes from this list.
-SCOPE_CATALOGUE = ("read:projects", "write:projects", "read:tasks", "write:tasks")
+# Where the rules live in this template checkout (found by local_extensions.py at bake time).
+REGISTRATION_RULES_FILE = json.loads(r'''{{ "registration_rules" | template_module | tojson }}''')
 
 # Import names the generated project depends on; a package with one of these names
 # would shadow the real module and break the app in confusing ways.
@@ -58,35 +63,31 @@ def check_slug(slug: str) -> None:
         )
 
 
-def check_https_url(name: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise InvalidAnswer(f"{name} {url!r} must be an absolute https:// URL.")
-    if "*" in url:
-        raise InvalidAnswer(
-            f"{name} {url!r} must not contain a wildcard (*): fsckmsft matches it exactly."
-        )
-    if "#" in url:
-        raise InvalidAnswer(f"{name} {url!r} must not contain a fragment (#).")
-    if "@" in parts.netloc:
-        raise InvalidAnswer(f"{name} {url!r} must not contain user-info (user@host).")
-    if any(ch.isspace() for ch in url):
-        raise InvalidAnswer(f"{name} {url!r} must not contain spaces or line breaks.")
+def load_registration_rules() -> ModuleType:
+    """The project's registration rules module, straight from its file (stdlib only)."""
+    spec = importlib.util.spec_from_file_location("registration_rules", REGISTRATION_RULES_FILE)
+    module = importlib.util.module_from_spec(spec)
+    # Registered before running: dataclasses look their module up in sys.modules.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+RULES = load_registration_rules()
+
+
+def check_url(name: str, url: str) -> None:
+    """A redirect URI must follow the platform's rules; the homepage the same (the template
+    lists it on the Marketplace, whose reviewers open it)."""
+    broken = RULES.redirect_uri_problems(url)
+    if broken:
+        raise InvalidAnswer(f"{name} {url!r} {broken[0].message}.")
 
 
 def check_scopes(scopes: str) -> None:
-    requested = scopes.split()
-    if not requested:
-        raise InvalidAnswer("scopes must name at least one scope, e.g. 'read:projects'.")
-    for scope in requested:
-        if scope not in SCOPE_CATALOGUE:
-            raise InvalidAnswer(
-                f"scopes: {scope!r} is not a fsckmsft scope; "
-                f"choose from {', '.join(SCOPE_CATALOGUE)}."
-            )
-    duplicates = sorted({scope for scope in requested if requested.count(scope) > 1})
-    if duplicates:
-        raise InvalidAnswer(f"scopes: {', '.join(duplicates)} is listed more than once.")
+    problems = RULES.scope_problems(scopes.split())
+    if problems:
+        raise InvalidAnswer(f"scopes: {problems[0]}.")
 
 
 def check_yes_no(name: str, value: str) -> None:
@@ -98,8 +99,8 @@ def main() -> None:
     if not ANSWERS["project_name"].strip():
         raise InvalidAnswer("project_name must not be empty.")
     check_slug(ANSWERS["project_slug"])
-    check_https_url("homepage_url", ANSWERS["homepage_url"])
-    check_https_url("redirect_uri", ANSWERS["redirect_uri"])
+    check_url("homepage_url", ANSWERS["homepage_url"])
+    check_url("redirect_uri", ANSWERS["redirect_uri"])
     check_scopes(ANSWERS["scopes"])
     check_yes_no("include_sandbox", ANSWERS["include_sandbox"])
     check_yes_no("include_flow_inspector", ANSWERS["include_flow_inspector"])

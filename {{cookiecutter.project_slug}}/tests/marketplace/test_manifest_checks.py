@@ -57,6 +57,7 @@ ERRORS: dict[str, tuple[str, Edit]] = {
     "unknown-key": ("MANIFEST_INVALID", unknown_key),
     "http-redirect": ("REDIRECT_NOT_HTTPS", redirect("http://tasks.acme-integrations.io/cb")),
     "relative-redirect": ("REDIRECT_NOT_HTTPS", redirect("https:///callback-only")),
+    "user-info-redirect": ("REDIRECT_NOT_HTTPS", redirect("https://me@tasks.acme-integrations.io/cb")),
     "wildcard-redirect": ("REDIRECT_WILDCARD", redirect("https://*.acme-integrations.io/callback")),
     "fragment-redirect": ("REDIRECT_FRAGMENT", redirect(f"{HOST}/callback#done")),
     "localhost-redirect": ("REDIRECT_LOOPBACK", redirect("https://localhost:8443/callback")),
@@ -151,3 +152,41 @@ def test_checks_that_need_a_valid_manifest_wait_for_it(
     run = check(listing.save())
     assert run.failing() == {"MANIFEST_INVALID"}
     assert run.status("REDIRECT_NOT_HTTPS") == "skip"
+
+
+def test_description_is_optional_as_documented(
+    check: Callable[..., CheckRun], listing: ListingProject
+) -> None:
+    del listing.manifest["registration"]["description"]
+    run = check(listing.save())
+    assert run.exit_code == 0
+    assert run.failing() == set()
+
+
+def test_an_undocumented_scope_is_labelled_and_does_not_block(
+    check: Callable[..., CheckRun], listing: ListingProject
+) -> None:
+    """read:tasks is offered by the template but never named by the documentation."""
+    before = dict(api.SCOPES_USED)
+    try:
+
+        class TaskApi:
+            @api.needs_scope("read:tasks")
+            def list_tasks(self) -> None: ...
+
+        add_scope("read:tasks")(listing.manifest)
+        run = check(listing.save())
+    finally:
+        api.SCOPES_USED.clear()
+        api.SCOPES_USED.update(before)
+    assert run.failing() == {"SCOPE_UNDOCUMENTED"}
+    assert run.exit_code == 0
+    (message,) = run.messages("SCOPE_UNDOCUMENTED")
+    assert "read:tasks is not in the fsckmsft documentation" in message
+
+
+def test_a_documented_scope_is_not_labelled(
+    check: Callable[..., CheckRun], listing: ListingProject
+) -> None:
+    assert set(listing.manifest["registration"]["scopes"]) <= {"read:projects", "write:tasks"}
+    assert check(listing).status("SCOPE_UNDOCUMENTED") == "pass"

@@ -5,4 +5,5 @@
 - token_service: the one refresh path (locks, storage, re-authorization).
 - api: the API client that never lets a user meet an avoidable 401.
 - errors: the typed errors views turn into pages.
+- registration_rules: what a registration may hold, and the scope catalogue (stdlib only).
 """

@@ -1,4 +1,8 @@
-"""Checks of the manifest itself: its shape, its URLs, and its scopes against the code."""
+"""Checks of the manifest itself: its shape, its URLs, and its scopes against the code.
+
+The platform's own rules (redirect URIs, the scope catalogue) come from
+fsckmsft/registration_rules.py; the checks here add what a Marketplace reviewer looks for.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..fsckmsft.registration_rules import (
+    SCOPE_CATALOGUE,
+    UNDOCUMENTED_SCOPES,
+    catalogue_text,
+    redirect_uri_problems,
+)
 from .context import CheckContext
 from .registry import check
-from .schema import PLATFORM_SCOPES
 
 # Hosts that only exist on a developer's machine or for as long as a tunnel runs.
 TUNNEL_SUFFIXES = (
@@ -81,29 +90,33 @@ def manifest_invalid(context: CheckContext) -> Iterator[str]:
         yield f"{_shown(context.manifest_path, context.project_dir)}: {problem}"
 
 
-# The platform only accepts https callbacks: http would send the authorization code in clear.
-@check("REDIRECT_NOT_HTTPS", "error", "every redirect URI is absolute https")
-def redirect_not_https(context: CheckContext) -> Iterator[str]:
+def _broken_redirect_rules(context: CheckContext, rules: set[str]) -> Iterator[tuple[str, str]]:
+    """(redirect URI, what is wrong) for each of the platform's `rules` a redirect URI breaks."""
     for uri in context.registration["redirect_uris"]:
-        parts = urlsplit(uri)
-        if parts.scheme != "https" or not parts.hostname:
-            yield f"{uri} is not an absolute https:// URL; register https://<your host>/callback."
+        for broken in redirect_uri_problems(uri):
+            if broken.rule in rules:
+                yield uri, broken.message
+
+
+# The platform only accepts https callbacks: http would send the authorization code in clear.
+@check("REDIRECT_NOT_HTTPS", "error", "every redirect URI is a fully-qualified https URL")
+def redirect_not_https(context: CheckContext) -> Iterator[str]:
+    for uri, problem in _broken_redirect_rules(context, {"https", "credentials", "whitespace"}):
+        yield f"{uri} {problem}; register https://<your host>/callback."
 
 
 # Redirect URIs are matched exactly; a wildcard is refused (and would let any path catch codes).
 @check("REDIRECT_WILDCARD", "error", "no redirect URI contains a wildcard")
 def redirect_wildcard(context: CheckContext) -> Iterator[str]:
-    for uri in context.registration["redirect_uris"]:
-        if "*" in uri:
-            yield f"{uri} contains '*'; list every callback URL exactly instead."
+    for uri, _ in _broken_redirect_rules(context, {"wildcard"}):
+        yield f"{uri} contains '*'; list every callback URL exactly instead."
 
 
 # A fragment never reaches the server and is forbidden for redirect URIs (RFC 6749 §3.1.2).
 @check("REDIRECT_FRAGMENT", "error", "no redirect URI has a fragment")
 def redirect_fragment(context: CheckContext) -> Iterator[str]:
-    for uri in context.registration["redirect_uris"]:
-        if "#" in uri:
-            yield f"{uri} has a '#' fragment; remove everything from '#'."
+    for uri, _ in _broken_redirect_rules(context, {"fragment"}):
+        yield f"{uri} has a '#' fragment; remove everything from '#'."
 
 
 # Loopback is a sandbox-only allowance: a listed app's users cannot reach the developer's laptop.
@@ -185,8 +198,19 @@ def scope_unjustified(context: CheckContext) -> Iterator[str]:
 @check("SCOPE_UNKNOWN", "error", "every declared scope exists on the platform")
 def scope_unknown(context: CheckContext) -> Iterator[str]:
     for scope in context.registration["scopes"]:
-        if scope not in PLATFORM_SCOPES:
-            yield f"{scope} is not a fsckmsft scope; use one of {', '.join(PLATFORM_SCOPES)}."
+        if scope not in SCOPE_CATALOGUE:
+            yield f"{scope} is not a fsckmsft scope; use one of {catalogue_text()}."
+
+
+# The documentation names only read:projects and write:tasks: the platform may refuse others.
+@check("SCOPE_UNDOCUMENTED", "warning", "every declared scope is in the platform documentation")
+def scope_undocumented(context: CheckContext) -> Iterator[str]:
+    for scope in context.registration["scopes"]:
+        if scope in UNDOCUMENTED_SCOPES:
+            yield (
+                f"{scope} is not in the fsckmsft documentation (the template offers it); "
+                "the platform may refuse the registration: confirm it exists before you submit."
+            )
 
 
 # A justification for a scope that is not requested confuses the reviewer reading the list.

@@ -1,7 +1,8 @@
 """The manifest's declared shape, as JSON Schema, and readable messages for what breaks it.
 
-The bounds are this template's reading of what a listing needs; if the Marketplace
-publishes other limits, change them here and the check follows.
+Which registration fields are required comes from fsckmsft/registration_rules.py (the
+documentation's list). The bounds are this template's reading of what a listing needs; if
+the Marketplace publishes other limits, change them here and the check follows.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-#: The platform's scope catalogue: an app can only be granted scopes from this list.
-PLATFORM_SCOPES = ("read:projects", "write:projects", "read:tasks", "write:tasks")
+from ..fsckmsft.registration_rules import REQUIRED_FIELDS
 
 _URL = {
     "type": "string",
@@ -31,7 +31,7 @@ def _text(min_length: int, max_length: int) -> dict[str, Any]:
 REGISTRATION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["name", "description", "homepage_url", "redirect_uris", "scopes"],
+    "required": list(REQUIRED_FIELDS),  # `description` is optional, as documented
     "properties": {
         "name": _text(3, 100),  # shown on the consent screen
         "description": _text(10, 500),
