@@ -265,6 +265,17 @@ def test_layer_contracts_hold(baked: BakedProject) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_architecture_doc_names_every_contract_and_only_baked_parts(baked: BakedProject) -> None:
+    doc = baked.read("docs/architecture.md")
+    contracts = tomllib.loads(baked.read("pyproject.toml"))["tool"]["importlinter"]["contracts"]
+    assert contracts
+    for contract in contracts:
+        assert f"**{contract['name']}**" in doc, f"docs/architecture.md misses {contract['name']!r}"
+    if option(baked, "include_flow_inspector") == "no":
+        assert "inspector" not in doc.lower()
+    assert baked.file_contains("README.md", "(docs/architecture.md)")
+
+
 def test_every_python_file_compiles(baked: BakedProject) -> None:
     for relative, text in text_files(baked):
         if relative.suffix == ".py":
