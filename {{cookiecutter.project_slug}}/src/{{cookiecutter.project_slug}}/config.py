@@ -73,6 +73,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "FSCKMSFT_AUTH_URL": env.get("FSCKMSFT_AUTH_URL", "https://auth.fsckmsft.org").rstrip("/"),
         "FSCKMSFT_API_URL": env.get("FSCKMSFT_API_URL", "https://api.fsckmsft.org").rstrip("/"),
         "FSCKMSFT_REDIRECT_URI": env.get("FSCKMSFT_REDIRECT_URI", ""),
+        # Optional, not documented by the platform: see fsckmsft/identity.py.
+        "FSCKMSFT_IDENTITY_URL": env.get("FSCKMSFT_IDENTITY_URL", "").strip(),
         "FSCKMSFT_USE_PKCE": _flag(env.get("FSCKMSFT_USE_PKCE"), default=True),
         "FSCKMSFT_HTTP_TIMEOUT": _float(env, "FSCKMSFT_HTTP_TIMEOUT", 10.0),
         "REFRESH_LEEWAY_SECONDS": _int(env, "REFRESH_LEEWAY_SECONDS", 120),
@@ -83,6 +85,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "REFRESHER_WINDOW_SECONDS": _int(env, "REFRESHER_WINDOW_SECONDS", 300),
         "REFRESHER_KEEPALIVE_DAYS": _int(env, "REFRESHER_KEEPALIVE_DAYS", 80),
         "REFRESH_COOLDOWN_SECONDS": _int(env, "REFRESH_COOLDOWN_SECONDS", 30),
+        "CONNECTION_RETENTION_DAYS": _int(env, "CONNECTION_RETENTION_DAYS", 30),
         "CLOCK_SOURCE": env.get("CLOCK_SOURCE", "system"),
         "MARKETPLACE_MANIFEST": env.get(
             "MARKETPLACE_MANIFEST", str(PROJECT_ROOT / "marketplace" / "manifest.toml")
@@ -137,8 +140,24 @@ def validate(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"{name} must be at least 1.")
     if not 1 <= config["REFRESHER_KEEPALIVE_DAYS"] < 90:
         raise ConfigError("REFRESHER_KEEPALIVE_DAYS must be below the platform's 90-day limit.")
+    if config["CONNECTION_RETENTION_DAYS"] < 1:
+        raise ConfigError("CONNECTION_RETENTION_DAYS must be at least 1.")
+    _validate_identity_url(config)
     if app_env == "production":
         _validate_production(config)
+
+
+def _validate_identity_url(config: Mapping[str, Any]) -> None:
+    # The identity source receives the access token: only ever the API's own origin.
+    source = urlsplit(config.get("FSCKMSFT_IDENTITY_URL", ""))
+    api = urlsplit(config["FSCKMSFT_API_URL"])
+    if source.geturl() and (
+        (source.scheme, source.netloc) != (api.scheme, api.netloc) or not source.path
+    ):
+        raise ConfigError(
+            "FSCKMSFT_IDENTITY_URL must be a URL on FSCKMSFT_API_URL's origin "
+            "(it receives the access token), or be left empty."
+        )
 
 
 def _validate_production(config: Mapping[str, Any]) -> None:

@@ -2,12 +2,17 @@
 
 A Connection is one authorization of one fsckmsft workspace: the tokens fsckmsft issued
 when a user approved the app for that workspace. Tokens are stored only as ciphertext.
+
+The platform documents no way to ask who approved, or for which workspace: a connection
+belongs to the browser that made it (its id is kept in that browser's session). Only where
+an identity source is configured (FSCKMSFT_IDENTITY_URL) are the user and workspace known,
+and connections merged per user and workspace. See services/connections.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
@@ -33,10 +38,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+DEFAULT_RETENTION = timedelta(days=30)  # CONNECTION_RETENTION_DAYS' default
+
+
 class ConnectionStatus:
     ACTIVE = "active"
     NEEDS_REAUTH = "needs_reauth"  # the platform no longer accepts our tokens: ask the user
     REVOKED = "revoked"  # the user disconnected in this app; tokens deleted
+    # No browser presented it for the retention period: tokens deleted, no longer kept alive.
+    ABANDONED = "abandoned"
 
 
 def new_connection_id() -> str:
@@ -54,10 +64,12 @@ class Connection(db.Model):
 
     # A random id (known before the row is inserted) that the token ciphertexts are bound to.
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_connection_id)
-    fsckmsft_user_id: Mapped[str] = mapped_column(String(64))
-    fsckmsft_username: Mapped[str] = mapped_column(String(200))
-    workspace_id: Mapped[str] = mapped_column(String(64))
-    workspace_name: Mapped[str] = mapped_column(String(200))
+    # Known only from an identity source; NULL where the platform told us nothing (the
+    # documented case). NULLs never collide in the unique constraint.
+    fsckmsft_user_id: Mapped[str | None] = mapped_column(String(64))
+    fsckmsft_username: Mapped[str | None] = mapped_column(String(200))
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
+    workspace_name: Mapped[str | None] = mapped_column(String(200))
     # Ciphertext envelopes (see tokens/cipher.py); NULL once the user disconnects.
     access_token_ciphertext: Mapped[str | None] = mapped_column(Text)
     refresh_token_ciphertext: Mapped[str | None] = mapped_column(Text)
@@ -75,6 +87,13 @@ class Connection(db.Model):
     refresh_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=ConnectionStatus.ACTIVE)
+    # Until when a browser session may still present this connection: pushed forward each
+    # time one does. Past it nobody can reach the connection any more, so the refresher
+    # retires it instead of keeping its refresh token alive (see refresher/claims.py).
+    # Rows made outside a login (benchmarks, test helpers) get the default retention.
+    reachable_until: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=lambda: datetime.now(UTC) + DEFAULT_RETENTION
+    )
     # Bumped on every token write: a compare-and-swap guard where row locks are unavailable.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: datetime.now(UTC))
@@ -84,6 +103,13 @@ class Connection(db.Model):
 
     def granted_scopes(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+    @property
+    def label(self) -> str:
+        """How pages name it: the workspace's name where an identity source told us."""
+        if self.workspace_name:
+            return self.workspace_name
+        return f"fsckmsft workspace connected {self.created_at:%Y-%m-%d %H:%M} UTC"
 
     def __repr__(self) -> str:
         # Deliberately no token fields: a repr ends up in logs and tracebacks.
@@ -108,6 +134,8 @@ class LoginState(db.Model):
     browser_id: Mapped[str] = mapped_column(String(64))
     code_verifier_ciphertext: Mapped[str | None] = mapped_column(Text)
     next_path: Mapped[str] = mapped_column(String(500), default="/dashboard")
+    # The connection of this browser that the login renews; NULL adds a new connection.
+    renews_connection_id: Mapped[str | None] = mapped_column(String(32))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,6 +52,8 @@ def seed_connections(
                 workspace_id=f"ws-{number}",
                 workspace_name=f"Workspace {number}",
                 version=0,
+                # A browser holds them across the tests' time jumps (retention has its own tests).
+                reachable_until=services.clock.now() + timedelta(days=365),
             )
             services.token_service.store_tokens(
                 session, connection, issue_tokens(sandbox, services, username)

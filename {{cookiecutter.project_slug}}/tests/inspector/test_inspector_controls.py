@@ -52,13 +52,13 @@ def test_revoke_ends_access_and_the_dashboard_asks_to_reconnect(
     web: FlaskClient, sandbox: Any
 ) -> None:
     connect(web, sandbox)
-    control(web, "revoke")
+    control(web, "revoke", username="ada")
     html = web.get("/dashboard").get_data(as_text=True)
     assert "Reconnect to fsckmsft" in html
 
 
-def test_revoke_needs_a_signed_in_user(web: FlaskClient, sandbox: Any) -> None:
-    control(web, "revoke")
+def test_revoke_needs_a_connection(web: FlaskClient, sandbox: Any) -> None:
+    control(web, "revoke", username="ada")
     assert sandbox.requests() == []  # nobody to revoke: the sandbox was not called
     html = web.get("/inspector").get_data(as_text=True)
     assert "Connect first" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,8 +24,8 @@ FIRST_FLOW = [
     "state_checked",
     "token_request",
     "token_response",
-    "api_call",  # GET /v1/me: who approved, and for which workspace
-    "tokens_stored",
+    "tokens_stored",  # only documented steps: no identity call
+    "connection_kept",
 ]
 
 
@@ -143,3 +144,26 @@ def test_refresher_thread_refreshes_appear_in_the_browser_timeline(
         "refreshed",
     ]
     assert "refreshed (refresher)" in page(web)
+
+
+def test_an_identity_source_in_use_is_labelled_as_an_extension(
+    tmp_path: Path, sandbox: Any
+) -> None:
+    from tests.helpers.app import migrated_app
+    from tests.helpers.inspector import inspector_config
+
+    app = migrated_app(
+        inspector_config(
+            f"sqlite:///{tmp_path / 'app.db'}",
+            sandbox.url,
+            FSCKMSFT_IDENTITY_URL=f"{sandbox.url}/v1/me",
+        )
+    )
+    web = app.test_client()
+    connect(web, sandbox)
+    html = page(web)
+    assert steps_shown(html)[4] == "identity_read"
+    assert "Extension in use: FSCKMSFT_IDENTITY_URL" in html
+    assert "GET /v1/me (extension)" in html
+    with app.app_context():
+        db.engine.dispose()

@@ -99,7 +99,7 @@ def test_session_is_renewed_at_login(web: FlaskClient, sandbox: SandboxServer) -
         session["planted"] = "by an attacker"
     assert connect(web, sandbox).status_code == 302
     with web.session_transaction() as session:
-        assert "planted" not in session and session["user_id"]
+        assert "planted" not in session and session["connection_ids"]
 
 
 @settings(

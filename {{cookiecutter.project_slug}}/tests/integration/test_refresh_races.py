@@ -121,15 +121,13 @@ def test_disconnect_during_a_refresh_stays_disconnected(
 def test_two_first_logins_to_one_workspace_at_once_both_succeed(
     postgres_url: str, sandbox: SandboxServer
 ) -> None:
+    from {{ cookiecutter.project_slug }}.fsckmsft.identity import Identity
     from {{ cookiecutter.project_slug }}.services.connections import save_connection
 
     app = migrated_app(app_config(postgres_url, sandbox.url))
     services = app.extensions["fsckmsft"]
     ours, theirs = issue_tokens(sandbox, services, "ada"), issue_tokens(sandbox, services, "ada")
-    identity = {
-        "user": {"id": "usr_ada", "username": "ada"},
-        "workspace": {"id": "ws_ada", "name": "Analytical Engines"},
-    }
+    identity = Identity("usr_ada", "ada", "ws_ada", "Analytical Engines")
     competed: list[str] = []
 
     def other_tab_inserts_first(session: Session, *_: object) -> None:
@@ -152,7 +150,7 @@ def test_two_first_logins_to_one_workspace_at_once_both_succeed(
     event.listen(Session, "before_flush", other_tab_inserts_first)
     try:
         with app.app_context():
-            connection_id = save_connection(identity, ours)
+            connection_id = save_connection(ours, identity=identity, renews=None)
     finally:
         event.remove(Session, "before_flush", other_tab_inserts_first)
     assert competed

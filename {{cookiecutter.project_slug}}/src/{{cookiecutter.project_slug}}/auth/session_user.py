@@ -1,12 +1,16 @@
-"""Who is signed in: the fsckmsft user and the connections this browser may use.
+"""Who is signed in: the connections this browser may use, and the user where known.
 
-The app has no passwords of its own: connecting with fsckmsft is signing in. The signed
-session cookie holds only ids, never a token.
+The app has no passwords of its own: connecting with fsckmsft is signing in. The platform
+documents no way to learn who approved, so a connection belongs to the browser that made
+it: its id is kept in this browser's signed session cookie, which holds only ids, never a
+token. Where an identity source is configured the fsckmsft user is known too.
 """
 
 from __future__ import annotations
 
 from flask import session
+
+from ..fsckmsft.identity import Identity
 
 MAX_CONNECTIONS_IN_SESSION = 20
 
@@ -21,16 +25,20 @@ def signed_in_user_id() -> str | None:
     return user_id if isinstance(user_id, str) else None
 
 
-def start_session(*, user_id: str, username: str, connection_id: str, browser_id: str) -> None:
+def start_session(*, identity: Identity | None, connection_id: str, browser_id: str) -> None:
     """Renew the session at login: nothing an attacker planted before survives (fixation).
 
-    Only the browser id survives: it binds pending logins to this browser and grants nothing.
+    Only the browser id and this browser's connections survive. The connections are
+    dropped when an identity source says another fsckmsft user just signed in here.
+    Without one the browser is the owner: its earlier connections stay.
     """
-    kept = connection_ids() if signed_in_user_id() == user_id else []
+    other_user = identity is not None and signed_in_user_id() not in (None, identity.user_id)
+    kept = [] if other_user else connection_ids()
     session.clear()
     session.permanent = True
-    session["user_id"] = user_id
-    session["username"] = username
+    if identity is not None:
+        session["user_id"] = identity.user_id
+        session["username"] = identity.username
     session["browser_id"] = browser_id
     ids = [connection_id] + [item for item in kept if item != connection_id]
     session["connection_ids"] = ids[:MAX_CONNECTIONS_IN_SESSION]

@@ -2,6 +2,16 @@
 
 Step 1 (/login) sends the browser to fsckmsft's authorize endpoint with a fresh state.
 Step 2 (/callback) checks that state, then (step 3) exchanges the code on the server.
+Only documented endpoints are called: fsckmsft does not say who approved, so the new
+connection belongs to this browser (see services/connections.py for how it is kept).
+
+Which connection a login fills is decided when it starts, and kept with its state:
+- `/login?connection=<id>` (Reconnect) renews that connection of this browser;
+- `/login?new=1` (Connect another workspace) adds a connection;
+- a plain `/login` in a browser that holds connections is a repeat login: it renews the
+  one used most recently instead of adding another; in a browser with none, it adds one.
+With an identity source (FSCKMSFT_IDENTITY_URL, an extension) the user and workspace it
+names decide instead, so one user's two workspaces still make two connections.
 """
 
 from __future__ import annotations
@@ -16,7 +26,6 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from ..events.flow import preview, record
 from ..fsckmsft.errors import (
-    ApiError,
     BadTokenResponse,
     FsckmsftError,
     InvalidClient,
@@ -25,11 +34,11 @@ from ..fsckmsft.errors import (
     PlatformUnavailable,
     RateLimited,
 )
+from ..fsckmsft.identity import read_identity
 from ..fsckmsft.token_response import TokenSet
-from ..fsckmsft.token_service import AccessToken
 from ..services import services
+from ..services.connections import connections_in_order, login_states, save_connection
 from ..services.connections import disconnect as disconnect_connection
-from ..services.connections import login_states, save_connection
 from ..services.login_states import InvalidState, new_browser_id
 from .safe_redirect import safe_next_path
 from .session_user import connection_ids, forget_connection, start_session
@@ -55,6 +64,7 @@ def login() -> Response:
         code_verifier=code_verifier,
         next_path=safe_next_path(request.args.get("next")),
         now=services().clock.now(),
+        renews=_connection_to_renew(),
     )
     client = OAuth2Session(
         config["FSCKMSFT_CLIENT_ID"],
@@ -85,8 +95,28 @@ def login() -> Response:
     return response
 
 
+def _connection_to_renew() -> str | None:
+    """Which of this browser's connections the login renews (None: add a new one)."""
+    mine = connection_ids()
+    if request.args.get("new"):
+        return None
+    chosen = request.args.get("connection")
+    if chosen is not None:
+        return chosen if chosen in mine else None  # only ever one of this browser's own
+    return mine[0] if mine else None  # a repeat login renews the most recent
+
+
+#: Callback parameters that must appear at most once (RFC 6749 §3.1).
+SINGLE_PARAMETERS = ("state", "code", "error")
+
+
 @blueprint.get("/callback")
 def callback() -> Response:
+    # RFC 6749 §3.1: a parameter must not appear twice. A second `state` or `code` lets
+    # an attacker smuggle a value past a check that reads the first one and an exchange
+    # that reads another; refused before anything else is read, so nothing is spent.
+    if any(len(request.args.getlist(name)) > 1 for name in SINGLE_PARAMETERS):
+        return _problem("duplicate_parameter", 400)
     # The state must match one this browser started, or an attacker could complete a
     # login with their own code in the victim's browser (login CSRF). Checked first,
     # before anything else in the URL is trusted, and before any call to fsckmsft.
@@ -98,7 +128,7 @@ def callback() -> Response:
         )
     except InvalidState:
         _record_state_check(matched=False)
-        return _problem("invalid_state", 400)
+        return _refused_state()
     _record_state_check(matched=True)
     if request.args.get("error") == "access_denied":
         return _problem("access_denied", 200)  # the user said no: not an error of ours
@@ -113,27 +143,60 @@ def callback() -> Response:
             redirect_uri=current_app.config["FSCKMSFT_REDIRECT_URI"],
             code_verifier=pending.code_verifier,
         )
-        identity = _identity(tokens)
     except (OutcomeUnknown, PlatformUnavailable, RateLimited):
         # Never retried blindly: the code is single-use and may already be spent.
         return _problem("exchange_unavailable", 502)
-    except (InvalidGrant, BadTokenResponse, ApiError):
+    except (InvalidGrant, BadTokenResponse):
         return _problem("exchange_failed", 400)
     except InvalidClient:
         log.error("fsckmsft refused our client credentials: check FSCKMSFT_CLIENT_SECRET")
         return _problem("not_configured", 503)
     except FsckmsftError:
         return _problem("exchange_failed", 400)
-    connection_id = save_connection(identity, tokens)
+    _keep_connection(tokens, pending.renews)
+    _note_missing_scopes(tokens)
+    return _clean_redirect(pending.next_path)
+
+
+def _keep_connection(tokens: TokenSet, renews: str | None) -> None:
+    """Store the tokens on this login's connection and sign this browser in with it."""
+    path = services().identity_path
+    identity = read_identity(services().api, path, tokens) if path else None
+    # Renew only a connection this browser still holds (it may have disconnected since).
+    renews = renews if renews in connection_ids() else None
+    connection_id = save_connection(tokens, identity=identity, renews=renews)
+    record(
+        "connection_kept",
+        connection_id=connection_id,
+        kept_as=_kept_as(identity is not None, renews is not None),
+    )
     start_session(
-        user_id=identity["user"]["id"],
-        username=identity["user"]["username"],
+        identity=identity,
         connection_id=connection_id,
         # Kept, so logins still pending in other tabs of this browser can finish.
         browser_id=session["browser_id"],
     )
-    _note_missing_scopes(tokens)
-    return _clean_redirect(pending.next_path)
+
+
+def _kept_as(identified: bool, renewed: bool) -> str:
+    """How the inspector names the way this login found its connection."""
+    if identified:
+        return "merged by user and workspace (identity source: an extension)"
+    return "this browser's connection, renewed" if renewed else "a new connection of this browser"
+
+
+def _refused_state() -> Response:
+    """A callback whose state is not valid: refused, whatever the page then says.
+
+    A reload of the callback, or Back and approve again, reuses a state this browser already
+    spent: a connected user is told so (and sent to the dashboard), still without a token call.
+    """
+    spent = login_states().spent_here(
+        state=request.args.get("state"), browser_id=session.get("browser_id")
+    )
+    if spent and connections_in_order(connection_ids()):
+        return _problem("already_connected", 400)
+    return _problem("invalid_state", 400)
 
 
 def _state_fingerprint(state: str | None) -> str:
@@ -151,24 +214,6 @@ def _record_state_check(*, matched: bool) -> None:
         # What fsckmsft sent back besides the state: a code, or an error such as access_denied.
         answer=request.args.get("error", "")[:40] or ("code" if "code" in request.args else ""),
     )
-
-
-def _identity(tokens: TokenSet) -> dict:
-    """Ask fsckmsft who approved, and for which workspace (GET /v1/me)."""
-    api = services().api
-    response = api.send("GET", "/v1/me", AccessToken(tokens.access_token, 0, tokens.scopes))
-    record("api_call", method="GET", path="/v1/me", status=response.status_code)
-    problem = ApiError(response.status_code, "could not read who approved the connection")
-    if response.status_code != 200:
-        raise problem
-    try:
-        identity = response.json()
-        for part, keys in (("user", ("id", "username")), ("workspace", ("id", "name"))):
-            for key in keys:
-                identity[part][key] = str(identity[part][key])
-    except (ValueError, KeyError, TypeError):
-        raise problem from None
-    return identity
 
 
 def _note_missing_scopes(tokens: TokenSet) -> None:

@@ -50,6 +50,15 @@ class SandboxControls:
         self._post("/_sandbox/clock", {"advance": seconds})
         return description
 
+    def usernames(self) -> list[str]:
+        """The sandbox's users. The platform never tells the app who approved, so the
+        workshop picks whom to revoke for (the sandbox refuses anybody unknown)."""
+        try:
+            response = requests.get(self.base_url + "/_sandbox/users", timeout=self.timeout)
+            return [str(user["username"]) for user in response.json()]
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            return []
+
     def revoke(self, username: str, client_id: str) -> str:
         # What a user does under Settings → Authorized apps → Revoke, on the platform.
         self._post(f"/_sandbox/users/{quote(username, safe='')}/revoke/{quote(client_id, safe='')}")

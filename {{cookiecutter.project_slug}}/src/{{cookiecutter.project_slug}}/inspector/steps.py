@@ -67,6 +67,22 @@ STEPS: dict[str, Step] = {
         "nothing. Both are replaced together, in one transaction.",
         (("app", "app", "encrypt and store both tokens"),),
     ),
+    "identity_read": Step(
+        "Extension: who approved (identity source)",
+        "NOT part of the platform documentation: FSCKMSFT_IDENTITY_URL is set, so the app asks "
+        "an identity source (the sandbox's opt-in /v1/me extension) who approved, and for "
+        "which workspace. A platform offering only the documented endpoints has none; the "
+        "app then works without it.",
+        (("app", "fsckmsft", "{method} {path} (extension)"), ("fsckmsft", "app", "{status}")),
+    ),
+    "connection_kept": Step(
+        "Connection kept",
+        "fsckmsft's documentation never says who approved, so the connection belongs to this "
+        "browser: a repeat login renews the browser's connection, 'Connect another workspace' "
+        "adds one. Only an identity source (an extension) lets the app merge connections per "
+        "user and workspace.",
+        (("app", "app", "kept as {kept_as}"),),
+    ),
     "refreshed": Step(
         "Access token refreshed",
         "The refresh token was spent and replaced. Every refresh (lazy before a call, after "

@@ -56,16 +56,18 @@ def inspector() -> str:
     events = recorder().timeline(
         browser_id if isinstance(browser_id, str) else None, connection_ids()
     )
+    controls = SandboxControls.from_config(current_app.config)
     return render_template(
         "inspector/inspector.html",
         events=events,
         steps=[step_info(event.step) for event in events],
         diagram=build_diagram(events),
         show=show,
-        controls=SandboxControls.from_config(current_app.config) is not None,
+        controls=controls is not None,
         clock_jumps=CLOCK_JUMPS,
         faults=FAULTS,
-        signed_in_as=session.get("username"),
+        revoke_for=controls.usernames() if controls and connection_ids() else [],
+        identity_url=current_app.config["FSCKMSFT_IDENTITY_URL"],
     )
 
 
@@ -107,9 +109,9 @@ def advance_clock() -> Response:
 @blueprint.post("/sandbox/revoke")
 def revoke() -> Response:
     controls = _controls()
-    username = session.get("username")
-    if not isinstance(username, str):
-        flash("Connect first: revoking needs a signed-in fsckmsft user.", "error")
+    username = request.form.get("username", "")
+    if not connection_ids() or not username:
+        flash("Connect first, then pick the sandbox user whose approval to revoke.", "error")
         return _done()
     try:
         action = controls.revoke(username, current_app.config["FSCKMSFT_CLIENT_ID"])

@@ -6,6 +6,10 @@ that dies simply lets the lease run out. On PostgreSQL, `FOR UPDATE SKIP LOCKED`
 number of refreshers claim at once without waiting on each other's rows; on SQLite the
 claim runs under the database's single write lock (one writer at a time). Either way the
 claim is one short transaction: nothing is held while the claimed rows are refreshed.
+
+A due connection that no browser can reach any more (`reachable_until` passed) is not
+refreshed: the claim retires it in the same transaction (tokens deleted, status
+`abandoned`), so it leaves the due index and its refresh token is no longer kept alive.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, Select, select, update
+from sqlalchemy.engine import Connection as DatabaseConnection
 
 from ..database import write_transaction
 from ..models import Connection, ConnectionStatus
@@ -31,7 +36,7 @@ class Batch:
 def due_rows_query(now: datetime, limit: int) -> Select:
     """The due-row query: an index range scan on (status, refresh_due_at)."""
     return (
-        select(Connection.id, Connection.refresh_due_at)
+        select(Connection.id, Connection.refresh_due_at, Connection.reachable_until)
         .where(Connection.status == ConnectionStatus.ACTIVE, Connection.refresh_due_at <= now)
         .order_by(Connection.refresh_due_at)
         .limit(limit)
@@ -45,7 +50,8 @@ def claim_due(engine: Engine, *, now: datetime, limit: int, lease: timedelta) ->
         rows = connection.execute(
             due_rows_query(now, limit).with_for_update(skip_locked=True)
         ).all()
-        claims = {row.id: row.refresh_due_at for row in rows}
+        retire_abandoned(connection, [row.id for row in rows if row.reachable_until <= now])
+        claims = {row.id: row.refresh_due_at for row in rows if row.reachable_until > now}
         if claims:
             connection.execute(
                 update(Connection)
@@ -53,6 +59,21 @@ def claim_due(engine: Engine, *, now: datetime, limit: int, lease: timedelta) ->
                 .values(refresh_due_at=lease_until)
             )
     return Batch(claims, lease_until)
+
+
+def retire_abandoned(connection: DatabaseConnection, connection_ids: list[str]) -> None:
+    """End connections nobody can reach: no refresh, no keep-alive, tokens deleted."""
+    if connection_ids:
+        connection.execute(
+            update(Connection)
+            .where(Connection.id.in_(connection_ids))
+            .values(
+                status=ConnectionStatus.ABANDONED,
+                access_token_ciphertext=None,
+                refresh_token_ciphertext=None,
+                version=Connection.version + 1,
+            )
+        )
 
 
 def release(engine: Engine, batch: Batch) -> int:

@@ -14,6 +14,7 @@ from ..clock import Clock, clock_from_config
 from ..config import parse_key_ring
 from ..extensions import db
 from ..fsckmsft.api import ApiClient
+from ..fsckmsft.identity import identity_path
 from ..fsckmsft.token_endpoint import TokenEndpoint
 from ..fsckmsft.token_service import RefreshPolicy, TokenService
 from ..manifest import Manifest, load_manifest
@@ -28,6 +29,10 @@ class Services:
     token_endpoint: TokenEndpoint
     token_service: TokenService
     api: ApiClient
+    # The optional identity source's path on the API origin (fsckmsft/identity.py).
+    identity_path: str | None
+    # How long a connection stays reachable after a browser last presented it.
+    retention: timedelta
 
     @property
     def requested_scopes(self) -> frozenset[str]:
@@ -66,7 +71,16 @@ def build_services(app: Flask) -> Services:
         token_service=token_service,
         timeout=config["FSCKMSFT_HTTP_TIMEOUT"],
     )
-    return Services(manifest, clock, cipher, endpoint, token_service, api)
+    return Services(
+        manifest,
+        clock,
+        cipher,
+        endpoint,
+        token_service,
+        api,
+        identity_path=identity_path(config["FSCKMSFT_IDENTITY_URL"]),
+        retention=timedelta(days=config["CONNECTION_RETENTION_DAYS"]),
+    )
 
 
 def services() -> Services:

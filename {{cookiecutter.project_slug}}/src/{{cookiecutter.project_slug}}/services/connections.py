@@ -1,20 +1,33 @@
 """What the views need from storage: a user's connections, saving one, ending one.
 
+Retention: a connection stays reachable while a browser keeps presenting it (its id is
+in that browser's session) and for CONNECTION_RETENTION_DAYS after the last time one did.
+Past `reachable_until` nobody can reach it any more, so the refresher stops keeping its
+refresh token alive and deletes its tokens instead (refresher/claims.py); the platform
+then lets the unused grant expire after its 90 days. Keep the retention longer than the
+session cookie's lifetime (14 days), or live sessions would lose their connections.
+
 Views never open a database session themselves; they call these functions, which keep
 every write in one short transaction under the same row lock the refresh path uses.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from datetime import timedelta
+
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..database import write_locked_session
 from ..extensions import db
+from ..fsckmsft.identity import Identity
 from ..fsckmsft.token_response import TokenSet
 from ..models import Connection, ConnectionStatus, new_connection_id
 from . import services
 from .login_states import LoginStateStore
+
+REACHABLE_SLACK = timedelta(days=1)
 
 
 def login_states() -> LoginStateStore:
@@ -53,37 +66,72 @@ def _end_read() -> None:
     db.session.close()
 
 
-def save_connection(identity: dict, tokens: TokenSet) -> str:
-    """Create or update the user's connection to this workspace, tokens encrypted."""
+def save_connection(tokens: TokenSet, *, identity: Identity | None, renews: str | None) -> str:
+    """Store a login's tokens on the connection it belongs to; answers that connection's id.
+
+    How a login finds its connection (the platform says nothing about who approved):
+    - with an identity: the user's connection to that workspace, from any browser
+      (adopting `renews` if that one was made without an identity), else a new one;
+    - without: `renews`, the connection of this browser the login set out to renew
+      (auth/views.py decides which), else a new one.
+    """
     try:
-        return _upsert_connection(identity, tokens)
+        return _upsert_connection(tokens, identity, renews)
     except IntegrityError:
         # Two first logins to one workspace at once (two tabs): the other insert won the
         # unique constraint; this time the row exists and is locked and updated.
-        return _upsert_connection(identity, tokens)
+        return _upsert_connection(tokens, identity, renews)
 
 
-def _upsert_connection(identity: dict, tokens: TokenSet) -> str:
-    user, workspace = identity["user"], identity["workspace"]
+def _upsert_connection(tokens: TokenSet, identity: Identity | None, renews: str | None) -> str:
     with write_locked_session(db.engine) as dbs:
-        existing = dbs.scalars(
-            select(Connection)
-            .where(
-                Connection.fsckmsft_user_id == user["id"],
-                Connection.workspace_id == workspace["id"],
-            )
-            .with_for_update()
-        ).one_or_none()
-        connection = existing or Connection(
-            id=new_connection_id(),  # known now: the ciphertexts are bound to it
-            fsckmsft_user_id=user["id"],
-            workspace_id=workspace["id"],
-            version=0,
-        )
-        connection.fsckmsft_username = user["username"][:200]
-        connection.workspace_name = workspace["name"][:200]
+        connection = _identified(dbs, identity) if identity else None
+        if connection is None and renews:
+            connection = dbs.scalars(
+                select(Connection).where(Connection.id == renews).with_for_update()
+            ).one_or_none()
+            if connection is not None and identity and connection.fsckmsft_user_id:
+                connection = None  # another user's or workspace's: never overwritten
+        if connection is None:
+            # The id is known now: the ciphertexts are bound to it.
+            connection = Connection(id=new_connection_id(), version=0)
+        if identity:
+            connection.fsckmsft_user_id = identity.user_id
+            connection.fsckmsft_username = identity.username
+            connection.workspace_id = identity.workspace_id
+            connection.workspace_name = identity.workspace_name
         services().token_service.store_tokens(dbs, connection, tokens)
+        connection.reachable_until = services().clock.now() + services().retention
         return connection.id
+
+
+def _identified(dbs: Session, identity: Identity) -> Connection | None:
+    return dbs.scalars(
+        select(Connection)
+        .where(
+            Connection.fsckmsft_user_id == identity.user_id,
+            Connection.workspace_id == identity.workspace_id,
+        )
+        .with_for_update()
+    ).one_or_none()
+
+
+def mark_reachable(connections: list[Connection]) -> None:
+    """A browser presented these connections: they stay reachable a full retention period.
+
+    Written at most once a day per connection, so page views rarely write.
+    """
+    now = services().clock.now()
+    until = now + services().retention
+    stale = [row.id for row in connections if row.reachable_until < until - REACHABLE_SLACK]
+    if not stale:
+        return
+    with write_locked_session(db.engine) as dbs:
+        dbs.execute(
+            update(Connection)
+            .where(Connection.id.in_(stale), Connection.reachable_until < until)
+            .values(reachable_until=until)
+        )
 
 
 def disconnect(connection_id: str) -> None:

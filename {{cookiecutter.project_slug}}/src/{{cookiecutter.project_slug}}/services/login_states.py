@@ -32,6 +32,7 @@ STATE_BYTES = 32
 class PendingLogin:
     code_verifier: str | None
     next_path: str
+    renews: str | None = None  # the connection of this browser the login renews
 
 
 class InvalidState(Exception):
@@ -52,7 +53,13 @@ class LoginStateStore:
         self.cipher = cipher
 
     def start(
-        self, *, browser_id: str, code_verifier: str | None, next_path: str, now: datetime
+        self,
+        *,
+        browser_id: str,
+        code_verifier: str | None,
+        next_path: str,
+        now: datetime,
+        renews: str | None = None,
     ) -> str:
         """Create and remember a fresh state; returns the value to send to fsckmsft."""
         self.session.execute(delete(LoginState).where(LoginState.expires_at < now))
@@ -68,6 +75,7 @@ class LoginStateStore:
                     else None
                 ),
                 next_path=next_path,
+                renews_connection_id=renews,
                 expires_at=now + STATE_LIFETIME,
             )
         )
@@ -103,4 +111,13 @@ class LoginStateStore:
             if row.code_verifier_ciphertext
             else None
         )
-        return PendingLogin(code_verifier=verifier, next_path=row.next_path)
+        return PendingLogin(
+            code_verifier=verifier, next_path=row.next_path, renews=row.renews_connection_id
+        )
+
+    def spent_here(self, *, state: str | None, browser_id: str | None) -> bool:
+        """Whether this browser already used this state: a reloaded or replayed callback."""
+        if not state or not browser_id or len(state) > 200:
+            return False
+        row = self.session.get(LoginState, _hash(state))
+        return row is not None and row.browser_id == browser_id and row.used_at is not None

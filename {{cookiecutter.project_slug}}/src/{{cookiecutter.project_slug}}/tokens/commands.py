@@ -63,7 +63,12 @@ def status() -> None:
         last = session.scalars(
             select(RefresherSweep).order_by(RefresherSweep.started_at.desc()).limit(1)
         ).first()
-    for name in (ConnectionStatus.ACTIVE, ConnectionStatus.NEEDS_REAUTH, ConnectionStatus.REVOKED):
+    for name in (
+        ConnectionStatus.ACTIVE,
+        ConnectionStatus.NEEDS_REAUTH,
+        ConnectionStatus.REVOKED,
+        ConnectionStatus.ABANDONED,
+    ):
         click.echo(f"{name:<13} {counts.get(name, 0)}")
     click.echo(f"next due      {next_due.isoformat() if next_due else '-'}")
     if last is None:

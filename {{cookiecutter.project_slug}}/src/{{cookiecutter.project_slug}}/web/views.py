@@ -19,14 +19,22 @@ from ..auth.session_user import connection_ids
 from ..fsckmsft.errors import ApiError, MissingScope, NeedsReauthorization
 from ..models import Connection, ConnectionStatus
 from ..services import services
-from ..services.connections import connections_in_order, database_answers, usable_connection
+from ..services.connections import (
+    connections_in_order,
+    database_answers,
+    mark_reachable,
+    usable_connection,
+)
 
 blueprint = Blueprint("web", __name__)
 MAX_TASK_TITLE = 200
 
 
 def _my_connections() -> list[Connection]:
-    return connections_in_order(connection_ids())
+    """This browser's connections; presenting them keeps them reachable (retention)."""
+    connections = connections_in_order(connection_ids())
+    mark_reachable(connections)
+    return connections
 
 
 @blueprint.get("/")
@@ -43,7 +51,7 @@ def dashboard() -> Response | str:
     connection = next((row for row in connections if row.id == chosen), None)
     if connection is None:
         abort(404)
-    if connection.status == ConnectionStatus.NEEDS_REAUTH:
+    if connection.status != ConnectionStatus.ACTIVE:
         return render_template("web/reconnect.html", connection=connection), 200
     api = services().api.for_connection(connection.id, connection.granted_scopes(), connection)
     projects, problem = None, None
