@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
 
 from tests.helpers.listing import CheckRun, ListingProject
 
 LIVE_STEPS = [
     "LIVE_REGISTER", "LIVE_CONNECT", "LIVE_API_CALL", "LIVE_REFRESH", "LIVE_REVOKE",
-    "LIVE_RECONNECT",
+    "LIVE_RECONNECT", "LIVE_DOCUMENTED_ONLY",
 ]
 
 
@@ -45,3 +48,25 @@ def test_live_flow_reports_a_registration_the_sandbox_refuses(
     register = live_outcomes(run)["LIVE_REGISTER"]
     assert register["status"] == "fail" and "scopes" in register["messages"][0]
     assert live_outcomes(run)["LIVE_CONNECT"]["status"] == "skip"
+
+
+class LoggedSandbox:
+    """Stands in for the sandbox's request log: the paths a flow called."""
+
+    def __init__(self, *paths: str) -> None:
+        self.paths = paths
+
+    def requests(self) -> list[dict]:
+        return [{"method": "GET", "path": path, "status": 200} for path in self.paths]
+
+
+def test_live_flow_fails_on_an_undocumented_endpoint() -> None:
+    from {{ cookiecutter.project_slug }}.marketplace.live import StepFailed, step_documented_only
+
+    flow = SimpleNamespace(sandbox=LoggedSandbox("/oauth/token", "/v1/me", "/v1/projects"))
+    with pytest.raises(StepFailed, match="/v1/me"):
+        step_documented_only(flow)  # type: ignore[arg-type]
+    documented = SimpleNamespace(
+        sandbox=LoggedSandbox("/oauth/authorize", "/oauth/token", "/v1/projects/3/tasks")
+    )
+    assert "only documented" in step_documented_only(documented)  # type: ignore[arg-type]

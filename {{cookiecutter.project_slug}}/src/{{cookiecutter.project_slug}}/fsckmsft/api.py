@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from ..events.flow import record
 from ..models import Connection
+from .api_answers import Project, Task, json_body, projects_from, task_from, unexpected
 from .errors import ApiError, ApiUnavailable, MissingScope, NeedsReauthorization
 from .http_settings import settle_environment
 from .token_endpoint import parse_retry_after
@@ -43,20 +43,6 @@ def needs_scope(scope: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return method
 
     return declare
-
-
-@dataclass(frozen=True)
-class Project:
-    id: str
-    name: str
-    task_count: int
-
-
-@dataclass(frozen=True)
-class Task:
-    id: str
-    title: str
-    project_id: str
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -129,7 +115,11 @@ class ConnectionApi:
         """Whether this connection was granted the scope `call` needs (degrade per feature)."""
         return getattr(call, "required_scope", None) in self.granted_scopes
 
-    def _call(self, method: str, path: str, scope: str | None, body: Any = None) -> Any:
+    def _call(
+        self, method: str, path: str, scope: str | None, body: Any = None
+    ) -> requests.Response:
+        """Send the call (refreshing first or after a 401, waiting out a short 429);
+        answers a 2xx response, or raises the error its status means."""
         if scope is not None and scope not in self.granted_scopes:
             raise MissingScope(scope)
         service = self._client.token_service
@@ -147,9 +137,11 @@ class ConnectionApi:
                 raise ApiUnavailable(429, f"fsckmsft asks us to wait {wait:.0f}s; try again later")
             self._client._sleep(wait)
             response = self._client.send(method, path, token, body)
-        return self._json_or_error(response, scope)
+        return self._success_or_error(response, scope)
 
-    def _json_or_error(self, response: requests.Response, scope: str | None) -> Any:
+    def _success_or_error(
+        self, response: requests.Response, scope: str | None
+    ) -> requests.Response:
         record(
             "api_call",
             connection_id=self.connection_id,
@@ -161,39 +153,39 @@ class ConnectionApi:
             raise MissingScope(scope)
         if response.status_code >= 500 or response.status_code == 429:
             raise ApiUnavailable(response.status_code, "fsckmsft is having trouble; try again")
-        try:
-            payload = response.json()
-        except ValueError:
-            raise ApiError(response.status_code, "fsckmsft answered something unreadable") from None
+        call = f"{response.request.method} {urlsplit(response.request.url or '').path}"
         if response.status_code >= 400:
-            message = (
-                payload.get("message") or payload.get("error")
-                if isinstance(payload, dict)
-                else None
-            )
-            raise ApiError(response.status_code, str(message or "request refused"))
-        return payload
+            raise ApiError(response.status_code, _refusal_message(call, response))
+        if not 200 <= response.status_code < 300:
+            raise unexpected(call, response, "a status it does not explain", "fsckmsft "
+                             f"answered {call} with HTTP {response.status_code}; try again later.")
+        return response
 
     @needs_scope("read:projects")
     def list_projects(self) -> list[Project]:
-        payload = self._call("GET", "/v1/projects", scope="read:projects")
-        return [
-            Project(
-                id=str(item["id"]),
-                name=str(item["name"]),
-                task_count=int(item.get("task_count", 0)),
-            )
-            for item in payload.get("projects", [])
-        ]
+        response = self._call("GET", "/v1/projects", scope="read:projects")
+        return projects_from("GET /v1/projects", response)
 
     @needs_scope("write:tasks")
     def add_task(self, project_id: str, title: str) -> Task:
         if not project_id.replace("_", "").replace("-", "").isalnum():
             raise ApiError(400, "unknown project")
-        payload = self._call(
+        response = self._call(
             "POST", f"/v1/projects/{project_id}/tasks", scope="write:tasks", body={"title": title}
         )
-        task = payload["task"]
-        return Task(
-            id=str(task["id"]), title=str(task["title"]), project_id=str(task["project_id"])
+        return task_from(
+            "POST /v1/projects/<id>/tasks", response, title=title, project_id=project_id
         )
+
+
+def _refusal_message(call: str, response: requests.Response) -> str:
+    """What a 4xx answer says, if it says anything readable."""
+    try:
+        payload = json_body(call, response, "request refused")
+    except ApiError:
+        return "request refused"
+    if isinstance(payload, dict):
+        message = payload.get("message") or payload.get("error_description") or payload.get("error")
+        if isinstance(message, str) and message:
+            return message[:200]
+    return "request refused"

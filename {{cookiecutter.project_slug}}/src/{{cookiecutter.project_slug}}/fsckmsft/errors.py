@@ -88,3 +88,8 @@ class MissingScope(ApiError):
 
 class ApiUnavailable(ApiError):
     """The API is down, slow or rate-limiting us beyond what we wait for."""
+
+
+class UnexpectedAnswer(ApiError):
+    """The API answered in a form the app does not understand (the platform documents no
+    response bodies): shown as an error, never as an empty or wrong result."""

@@ -2,8 +2,10 @@
 
 The sandbox registers the app from the manifest under review; a throwaway copy of the app
 (temporary SQLite, fresh keys) connects a sandbox user, calls the API, refreshes after the
-clock moves 61 minutes, and shows Reconnect once the user revokes access. Development only:
-the sandbox is imported here, never by the running app.
+clock moves 61 minutes, and shows Reconnect once the user revokes access. The app reaches
+the API on an origin of its own (as on the real platform: auth.… and api.…), and the last
+step checks that the whole flow called only the endpoints the documentation defines.
+Development only: the sandbox is imported here, never by the running app.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..manifest import load_manifest
 from .report import Outcome, Severity, Status
 
 LOCAL_REDIRECT_URI = "http://localhost/callback"  # Flask's test client is "localhost"
+DOCUMENTED_PATH = re.compile(r"^/oauth/(authorize|token)$|^/v1/projects(/[^/]+/tasks)?$")
 ACCESS_TOKEN_LIFETIME = 60 * 60
 
 
@@ -109,12 +112,24 @@ def step_reconnect(flow: LiveFlow) -> str:
     return "connecting again brought the projects back"
 
 
+def step_documented_only(flow: LiveFlow) -> str:
+    called = sorted({entry["path"] for entry in flow.sandbox.requests()})
+    undocumented = [path for path in called if not DOCUMENTED_PATH.match(path)]
+    if undocumented:
+        raise StepFailed(
+            f"the app called {', '.join(undocumented)}, which the platform documentation "
+            "does not define"
+        )
+    return f"only documented endpoints were called ({', '.join(called)}), the API on its own origin"
+
+
 STEPS: list[tuple[str, str, Callable[[LiveFlow], str]]] = [
     ("LIVE_CONNECT", "live: Connect with fsckmsft completes", step_connect),
     ("LIVE_API_CALL", "live: the app calls the API", step_api_call),
     ("LIVE_REFRESH", "live: an expired access token is refreshed", step_refresh),
     ("LIVE_REVOKE", "live: a revoked connection shows Reconnect", step_revoke),
     ("LIVE_RECONNECT", "live: reconnecting works", step_reconnect),
+    ("LIVE_DOCUMENTED_ONLY", "live: only documented endpoints are called", step_documented_only),
 ]
 
 REGISTER = ("LIVE_REGISTER", "live: the app registers from the manifest and starts")
@@ -154,7 +169,8 @@ def _app_config(sandbox_url: str, database: Path, manifest: Path, client: tuple[
         "FSCKMSFT_CLIENT_ID": client[0],
         "FSCKMSFT_CLIENT_SECRET": client[1],
         "FSCKMSFT_AUTH_URL": sandbox_url,
-        "FSCKMSFT_API_URL": sandbox_url,
+        # The same sandbox under another name: the API on an origin of its own.
+        "FSCKMSFT_API_URL": sandbox_url.replace("127.0.0.1", "localhost"),
         "FSCKMSFT_REDIRECT_URI": LOCAL_REDIRECT_URI,
         "FSCKMSFT_HTTP_TIMEOUT": 5.0,
         "CLOCK_SOURCE": "sandbox",

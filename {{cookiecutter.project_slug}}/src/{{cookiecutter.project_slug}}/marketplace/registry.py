@@ -29,7 +29,13 @@ class Check:
 
 CHECKS: list[Check] = []
 #: The modules holding checks, in the order the report lists them.
-CHECK_MODULES = ("checks_manifest", "checks_assets", "checks_secrets", "checks_production")
+CHECK_MODULES = (
+    "checks_manifest",
+    "checks_assets",
+    "checks_secrets",
+    "checks_production",
+    "checks_platform",
+)
 
 
 def check(
