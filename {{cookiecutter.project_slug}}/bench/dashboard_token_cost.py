@@ -29,11 +29,18 @@ from _seeding import (
 )
 from flask import Flask
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.fsckmsft.token_service import AccessToken
 from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access-log line per request: the output is the figures, nothing else."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
 
 
 class TokenInMemory:
@@ -100,7 +107,9 @@ def main() -> None:
                 upgrade()
             [connection_id] = seed_app_connections(app, [refresh], timedelta(hours=1), [access])
             port = free_port()
-            server = make_server("localhost", port, app, threaded=True)
+            server = make_server(
+                "localhost", port, app, threaded=True, request_handler=QuietHandler
+            )
             threading.Thread(target=server.serve_forever, daemon=True).start()
             url = f"http://localhost:{port}/dashboard"
             http = signed_in_session(app, f"http://localhost:{port}", connection_id)

@@ -3,9 +3,9 @@
     python bench/refresher_throughput.py [--connections 10000] [--database-url URL]
 
 1. Seed N connections whose access tokens are due, with real tokens in the sandbox.
-2. In alternating rounds, time the sandbox token endpoint alone (plain refreshes from as
+2. In ABBA rounds, time the sandbox token endpoint alone (plain refreshes from as
    many client threads as the refresher uses: its ceiling) and one refresher sweep over
-   N/rounds connections. Alternating makes a noisy machine slow both sides alike.
+   N/rounds connections. ABBA order makes a drifting machine slow both sides alike.
 3. Report both rates and their ratio.
 The sandbox runs in its own process, so it does not share the refresher's interpreter.
 Without --database-url the app database is a SQLite file; with a PostgreSQL server URL
@@ -83,8 +83,13 @@ def interleaved_rates(
     )
     endpoint_time = refresher_time = 0.0
     for number in range(rounds):
-        endpoint_time += endpoint_seconds(url, probe[number * per_round : (number + 1) * per_round])
+        # ABBA: A B B A A B ..., so a drift of the machine weighs on both sides alike.
+        chunk = probe[number * per_round : (number + 1) * per_round]
+        if number % 2 == 0:
+            endpoint_time += endpoint_seconds(url, chunk)
         refresher_time += sweep_seconds(refresher, per_round)
+        if number % 2 == 1:
+            endpoint_time += endpoint_seconds(url, chunk)
     done = per_round * rounds
     return done / endpoint_time, done / refresher_time
 

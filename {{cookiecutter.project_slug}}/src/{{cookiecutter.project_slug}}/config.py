@@ -20,6 +20,7 @@ from flask.cli import NoAppException
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "testing", "production")
 CLOCK_SOURCES = ("system", "sandbox")
+REFRESHER_MODES = ("ahead", "keepalive")
 # Values that look like secrets but are known to everybody.
 PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "replace-me", "xxx"}
 MIN_SECRET_KEY_LENGTH = 32
@@ -84,6 +85,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "REFRESHER_LEASE_SECONDS": _int(env, "REFRESHER_LEASE_SECONDS", 300),
         "REFRESHER_WINDOW_SECONDS": _int(env, "REFRESHER_WINDOW_SECONDS", 300),
         "REFRESHER_KEEPALIVE_DAYS": _int(env, "REFRESHER_KEEPALIVE_DAYS", 80),
+        "REFRESHER_MODE": env.get("REFRESHER_MODE", "") or "ahead",
         "REFRESH_COOLDOWN_SECONDS": _int(env, "REFRESH_COOLDOWN_SECONDS", 30),
         "CONNECTION_RETENTION_DAYS": _int(env, "CONNECTION_RETENTION_DAYS", 30),
         "CLOCK_SOURCE": env.get("CLOCK_SOURCE", "system"),
@@ -138,6 +140,8 @@ def validate(config: Mapping[str, Any]) -> None:
     for name in ("REFRESHER_BATCH_SIZE", "REFRESHER_CONCURRENCY", "REFRESHER_INTERVAL_SECONDS"):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1.")
+    if config["REFRESHER_MODE"] not in REFRESHER_MODES:
+        raise ConfigError(f"REFRESHER_MODE must be one of {', '.join(REFRESHER_MODES)}.")
     if not 1 <= config["REFRESHER_KEEPALIVE_DAYS"] < 90:
         raise ConfigError("REFRESHER_KEEPALIVE_DAYS must be below the platform's 90-day limit.")
     if config["CONNECTION_RETENTION_DAYS"] < 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -259,3 +260,34 @@ def test_once_drains_every_due_connection(app: Flask, sandbox: SandboxServer) ->
     advance_clock(app, sandbox, 61 * 60)
     assert refresher(app, batch_size=2, max_sweep_seconds=0).run(once=True) == 0
     assert len(refresh_calls(sandbox)) == 5
+
+
+def keepalive_mode(app: Flask) -> None:
+    """REFRESHER_MODE=keepalive, set on the running app."""
+    service = app.extensions["fsckmsft"].token_service
+    service.policy = replace(service.policy, keepalive_only=True)
+
+
+def test_keepalive_mode_leaves_expiring_access_tokens_to_be_refreshed_on_use(
+    app: Flask, sandbox: SandboxServer
+) -> None:
+    keepalive_mode(app)
+    [connection_id] = seed_connections(app, sandbox, 1)
+    advance_clock(app, sandbox, 61 * 60)
+    assert refresher(app).sweep().claimed == 0 and refresh_calls(sandbox) == []
+    services: Services = app.extensions["fsckmsft"]
+    assert services.api.for_connection(connection_id, services.requested_scopes).list_projects()
+    assert len(refresh_calls(sandbox)) == 1  # refreshed on use
+    advance_clock(app, sandbox, 80 * 24 * HOUR)
+    assert refresher(app).sweep().outcomes["refreshed"] == 1  # kept alive before day 90
+
+
+def test_switching_to_keepalive_mode_reschedules_rows_due_under_the_old_mode(
+    app: Flask, sandbox: SandboxServer
+) -> None:
+    seed_connections(app, sandbox, 2)  # due under "ahead": 55 minutes from now
+    keepalive_mode(app)
+    advance_clock(app, sandbox, 56 * 60)
+    assert refresher(app).sweep().outcomes["not_needed"] == 2
+    advance_clock(app, sandbox, 10 * 60)  # past the claim's lease: not claimed again
+    assert refresher(app).sweep().claimed == 0 and refresh_calls(sandbox) == []

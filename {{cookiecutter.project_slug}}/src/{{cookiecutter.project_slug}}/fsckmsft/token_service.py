@@ -73,6 +73,9 @@ class RefreshPolicy:
     leeway: timedelta = timedelta(seconds=120)  # refresh this long before expiry
     refresher_window: timedelta = timedelta(minutes=5)  # the refresher's look-ahead
     keepalive_after: timedelta = timedelta(days=80)  # refresh idle tokens well before day 90
+    # REFRESHER_MODE=keepalive: the refresher only keeps refresh tokens alive; access
+    # tokens are refreshed when they are used (see docs/scaling.md).
+    keepalive_only: bool = False
     cooldown_base: timedelta = timedelta(seconds=30)
     cooldown_max: timedelta = timedelta(hours=1)
     # After invalid_client, no token call for this long (then one call tries again).
@@ -156,15 +159,19 @@ class TokenService:
             "scopes": " ".join(sorted(tokens.scopes)),
             "access_expires_at": tokens.access_expires_at,
             "refresh_issued_at": now,
-            "refresh_due_at": min(
-                tokens.access_expires_at - self.policy.refresher_window,
-                now + self.policy.keepalive_after,
-            ),
+            "refresh_due_at": self._next_due(tokens.access_expires_at, now),
             "refresh_failures": 0,
             "cooldown_until": None,
             "last_error": None,
             "status": ConnectionStatus.ACTIVE,
         }
+
+    def _next_due(self, access_expires_at: datetime, refresh_issued_at: datetime) -> datetime:
+        """When the refresher should look at a connection holding these tokens."""
+        keepalive = refresh_issued_at + self.policy.keepalive_after
+        if self.policy.keepalive_only:
+            return keepalive
+        return min(access_expires_at - self.policy.refresher_window, keepalive)
 
     def store_tokens(self, session: Session, connection: Connection, tokens: TokenSet) -> None:
         """Encrypt and store both tokens of a fresh token set on a row (the login path)."""
@@ -207,6 +214,8 @@ class TokenService:
             if row is None or row.status != ConnectionStatus.ACTIVE:
                 raise NeedsReauthorization("connection is not active")
             if not self._still_needs_refresh(row, reason, failed_version):
+                if reason == "refresher":
+                    self._reschedule(claim, row)
                 return self._decrypt_access(row)
             if fall_back and row.access_expires_at > self.now() and self._must_wait(row, reason):
                 return self._decrypt_access(row)  # no call now; the old token still works
@@ -229,11 +238,14 @@ class TokenService:
             return True
         if reason == "refresher":
             # Judged on the tokens, not on refresh_due_at (which holds the refresher's lease).
-            return (
-                row.access_expires_at - self.policy.refresher_window <= now
-                or row.refresh_issued_at + self.policy.keepalive_after <= now
-            )
+            return self._next_due(row.access_expires_at, row.refresh_issued_at) <= now
         return row.access_expires_at - self.policy.leeway <= now
+
+    def _reschedule(self, claim: Claim, row: TokenRow) -> None:
+        """Not due after all (refreshed meanwhile, or the mode changed): set when it is, or
+        the refresher would claim it again each time its claim runs out."""
+        due = self._next_due(row.access_expires_at, row.refresh_issued_at)
+        self._lease.store_if_unchanged(claim, {"refresh_due_at": due})
 
     def _cooldown_left(self, row: TokenRow, reason: str) -> float | None:
         """Seconds of cool-down left, if any. An operator's manual refresh ignores it."""
@@ -301,7 +313,7 @@ class TokenService:
         if version is None:
             raise NeedsReauthorization("disconnected while refreshing")
         self._record_stored(row.id, values)
-        log.info("refreshed connection %s (%s)", row.id, reason)
+        log.debug("refreshed connection %s (%s)", row.id, reason)  # sweeps log a summary
         record("refreshed", connection_id=row.id, reason=reason)
         if row.refresh_failures > 0:
             connection_recovered.send(self, connection_id=row.id)

@@ -64,6 +64,7 @@ def build_services(app: Flask) -> Services:
             refresher_window=timedelta(seconds=config["REFRESHER_WINDOW_SECONDS"]),
             keepalive_after=timedelta(days=config["REFRESHER_KEEPALIVE_DAYS"]),
             cooldown_base=timedelta(seconds=config["REFRESH_COOLDOWN_SECONDS"]),
+            keepalive_only=config["REFRESHER_MODE"] == "keepalive",
         ),
     )
     api = ApiClient(
