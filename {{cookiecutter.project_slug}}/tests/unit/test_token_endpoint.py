@@ -13,6 +13,7 @@ from {{ cookiecutter.project_slug }}.fsckmsft.errors import (
     BadTokenResponse,
     InvalidClient,
     InvalidGrant,
+    InvalidScope,
     OutcomeUnknown,
     PlatformUnavailable,
     RateLimited,
@@ -77,7 +78,9 @@ def test_refresh_sends_the_refresh_token_and_credentials(endpoint: TokenEndpoint
     ("status", "body", "error"),
     [
         (400, {"error": "invalid_grant"}, InvalidGrant),
+        (400, {"error": "invalid_scope"}, InvalidScope),
         (401, {"error": "invalid_client"}, InvalidClient),
+        (400, {"error": "unauthorized_client"}, InvalidClient),
         (500, {"error": "server_error"}, PlatformUnavailable),
         (503, "<html>down</html>", PlatformUnavailable),
         (200, {"access_token": "act_x"}, BadTokenResponse),

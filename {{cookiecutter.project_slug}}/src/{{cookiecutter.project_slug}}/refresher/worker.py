@@ -21,7 +21,7 @@ import random
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -124,13 +124,15 @@ class Refresher:
 
     def _drain(self, pool: ThreadPoolExecutor, result: SweepResult) -> None:
         engine = self.services.token_service.engine
+        threads = self.settings.concurrency
         work_until = time.monotonic() + self.settings.max_sweep_seconds
+        waiting: deque[tuple[str, Batch]] = deque()  # claimed, not yet handed to a thread
         in_flight: dict[Future[tuple[str, str]], tuple[str, Batch]] = {}
         batches: list[Batch] = []
         more = True
         while True:
             # Claim the next batch before the threads run dry: none idles between batches.
-            if more and len(in_flight) <= self.settings.concurrency and self._may_call():
+            if more and len(waiting) < threads and self._may_call():
                 batch = claim_due(
                     engine,
                     now=self.services.clock.now(),
@@ -139,26 +141,33 @@ class Refresher:
                 )
                 batches.append(batch)
                 result.claimed += len(batch.claims)
+                waiting.extend((connection_id, batch) for connection_id in batch.claims)
                 # A full batch: more may be due. Go on, unless this sweep has run its time.
                 result.more_due = len(batch.claims) == self.settings.batch_size
                 more = result.more_due and time.monotonic() < work_until
-                for connection_id in batch.claims:
-                    future = pool.submit(self._refresh_one, connection_id)
-                    in_flight[future] = (connection_id, batch)
+            # One task per thread at a time, so each wait() below looks at a few futures.
+            while waiting and len(in_flight) < threads:
+                connection_id, batch = waiting.popleft()
+                in_flight[pool.submit(self._refresh_one, connection_id)] = (connection_id, batch)
             if not in_flight:
                 break
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 connection_id, batch = in_flight.pop(future)
-                outcome, failure = future.result()
-                if outcome == "released":
-                    batch.unprocessed.append(connection_id)
-                elif outcome == "failed":
-                    result.failures[failure] += 1
-                else:
-                    result.outcomes[outcome] += 1
+                self._tally(result, batch, connection_id, *future.result())
         for batch in batches:
             result.released += release(engine, batch)
+
+    @staticmethod
+    def _tally(
+        result: SweepResult, batch: Batch, connection_id: str, outcome: str, failure: str
+    ) -> None:
+        if outcome == "released":
+            batch.unprocessed.append(connection_id)
+        elif outcome == "failed":
+            result.failures[failure] += 1
+        else:
+            result.outcomes[outcome] += 1
 
     def _may_call(self) -> bool:
         """False once stopping, or while fsckmsft asked this process (or the app) to wait."""
