@@ -43,7 +43,7 @@ class TokenRow:
     id: str
     status: str
     version: int
-    workspace_name: str
+    workspace_name: str | None
     access_token_ciphertext: str | None
     refresh_token_ciphertext: str | None
     scopes: str

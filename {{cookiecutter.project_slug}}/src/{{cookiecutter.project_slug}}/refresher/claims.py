@@ -31,6 +31,7 @@ class Batch:
     claims: dict[str, datetime]
     lease_until: datetime
     unprocessed: list[str] = field(default_factory=list)  # to give back (stop or pause)
+    found: int = 0  # due rows the claim saw (claimed, or retired as abandoned)
 
 
 def due_rows_query(now: datetime, limit: int) -> Select:
@@ -58,7 +59,7 @@ def claim_due(engine: Engine, *, now: datetime, limit: int, lease: timedelta) ->
                 .where(Connection.id.in_(list(claims)))
                 .values(refresh_due_at=lease_until)
             )
-    return Batch(claims, lease_until)
+    return Batch(claims, lease_until, found=len(rows))
 
 
 def retire_abandoned(connection: DatabaseConnection, connection_ids: list[str]) -> None:

@@ -143,7 +143,7 @@ class Refresher:
                 result.claimed += len(batch.claims)
                 waiting.extend((connection_id, batch) for connection_id in batch.claims)
                 # A full batch: more may be due. Go on, unless this sweep has run its time.
-                result.more_due = len(batch.claims) == self.settings.batch_size
+                result.more_due = batch.found == self.settings.batch_size
                 more = result.more_due and time.monotonic() < work_until
             # One task per thread at a time, so each wait() below looks at a few futures.
             while waiting and len(in_flight) < threads:
