@@ -40,7 +40,7 @@ from _databases import app_database
 from _seeding import bench_config, free_port, seed_app_connections, utcnow
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
@@ -157,6 +157,17 @@ def run_sweep(app: Flask, endpoint: Stub, ids: list[str]) -> float:
     return rate(wait_for(endpoint, len(ids)))
 
 
+def durability(app: Flask) -> str:
+    """PostgreSQL's durability settings: rates with fsync off are an upper bound."""
+    with app.app_context():
+        fsync, commit = (
+            db.session.execute(text(f"SHOW {name}")).scalar()
+            for name in ("fsync", "synchronous_commit")
+        )
+    note = " (rates are an upper bound for a durable server)" if fsync == "off" else ""
+    return f"PostgreSQL fsync={fsync} synchronous_commit={commit}{note}"
+
+
 def process_env(app: Flask, platform_url: str, settings: dict[str, str]) -> dict[str, str]:
     config = app.config
     names = (
@@ -253,6 +264,8 @@ def main() -> None:
         process, ceiling, startup = ceiling_rounds(app, measured, warm_up, args.rounds)
         print(f"connections: {args.connections}  app database: {backend}  ABBA rounds: "
               f"{args.rounds}  refresher settings: defaults")  # fmt: skip
+        if backend == "postgresql":
+            print(durability(app))
         print(f"sweep ceiling (in-process, one batch): {ceiling:7.1f} refreshes/s")
         print(f"flask refresher run (subprocess):      {process:7.1f} refreshes/s "
               f"(start-up {startup:.1f} s, not counted)")  # fmt: skip
