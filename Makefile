@@ -3,12 +3,11 @@ PYTHON ?= python3
 VENV := .test-venv
 BIN := $(VENV)/bin
 TOOLS := $(VENV)/.tools-installed
-BAKED_DEPS := $(VENV)/.baked-deps-installed
 DEMO := build/demo
 DEMO_BIN := $(DEMO)/.venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: help test test-fast demo lint clean
+.PHONY: help test test-fast demo lint lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -16,27 +15,26 @@ help:  ## list the commands
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(TOOLS): requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+# One hash-locked set: the template's test tools and everything a baked project needs for its
+# development and tests, so the tests install each bake with --no-deps into this environment.
+$(TOOLS): requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
 
-# Everything a baked project needs (its dependencies and [dev] extra), so the tests can
-# install each baked project with --no-deps into this one shared environment.
-$(BAKED_DEPS): $(TOOLS) cookiecutter.json {{cookiecutter.project_slug}}/pyproject.toml tests/baked_requirements.py
-	$(BIN)/python tests/baked_requirements.py > $(VENV)/baked-requirements.txt
-	$(BIN)/pip install -q -r $(VENV)/baked-requirements.txt
-	touch $@
-
-test: $(BAKED_DEPS)  ## every test of the template, the baked projects' own suites included
+test: $(TOOLS)  ## every test of the template, the baked projects' own suites included
 	scripts/with-postgres $(BIN)/pytest tests $(PYTEST_ARGS)
 
-test-fast: $(BAKED_DEPS)  ## the template tests without running the baked projects' suites
+test-fast: $(TOOLS)  ## the template tests without running the baked projects' suites
 	$(BIN)/pytest tests -m "not slow" $(PYTEST_ARGS)
+
+lock: $(TOOLS)  ## re-lock requirements-dev.lock and a bake's requirements*.txt (UPGRADE=1: newest)
+	$(BIN)/python scripts/lock.py $(if $(UPGRADE),--upgrade)
 
 demo: $(TOOLS)  ## bake the defaults into build/demo and run it at http://localhost:8000
 	$(BIN)/python scripts/bake_demo.py $(DEMO)
 	test -x $(DEMO_BIN)/python || $(PYTHON) -m venv $(DEMO)/.venv
-	cd $(DEMO) && .venv/bin/pip install -q -e '.[dev]' $$(test -d sandbox && printf -- '-e ./sandbox')
+	cd $(DEMO) && .venv/bin/pip install -q --require-hashes -r requirements-dev.txt
+	cd $(DEMO) && .venv/bin/pip install -q --no-deps -e . -e ./sandbox
 	cd $(DEMO) && .venv/bin/flask db upgrade
 	@echo
 	@echo "Open http://localhost:8000   (the sandbox runs at http://127.0.0.1:8001; Ctrl-C stops both)"

@@ -14,7 +14,9 @@ import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from conftest import TEMPLATE, BakedProject, bake_into, baked_env, installed, lint_imports
@@ -75,10 +77,12 @@ SANDBOX_DEVELOPMENT_PHRASES = ("flask sandbox", "run the sandbox", "sandbox and 
 INSPECTOR_PHRASES = ("/inspector", "flow inspector", "06-inspector", "07-sequence-diagram")
 
 # Jinja syntax that must never survive rendering. Files copied without rendering (the
-# app's Jinja templates, GitHub workflows) legitimately contain {{ }} and {% %}: for
-# them only a leftover `cookiecutter.<answer>` counts.
+# app's Jinja templates) legitimately contain {{ }} and {% %}: for them only a leftover
+# `cookiecutter.<answer>` counts. GitHub workflows are rendered; their own `${{ … }}`
+# expressions (written inside {% raw %}) are the only {{ }} they may keep.
 UNRENDERED = re.compile(r"\{\{|\{%|%\}|cookiecutter\.(?!json\b)\w")
 COPIED_WITHOUT_RENDER = re.compile(r"cookiecutter\.(?!json\b)\w")
+GITHUB_EXPRESSION = re.compile(r"\$\{\{[^{}]*\}\}")
 
 
 WITHOUT_SANDBOX = [name for name, answers in MATRIX.items() if answers.get("include_sandbox") == "no"]
@@ -124,13 +128,15 @@ def text_files(project: BakedProject) -> list[tuple[Path, str]]:
 
 
 def copied_without_render(relative: Path) -> bool:
-    return relative.suffix == ".html" or relative.parts[:2] == (".github", "workflows")
+    return relative.suffix == ".html"
 
 
 def test_no_unrendered_template_syntax(baked: BakedProject) -> None:
     leftovers = []
     for relative, text in text_files(baked):
         pattern = COPIED_WITHOUT_RENDER if copied_without_render(relative) else UNRENDERED
+        if relative.parts[:2] == (".github", "workflows"):
+            text = GITHUB_EXPRESSION.sub("", text)
         for number, line in enumerate(text.splitlines(), start=1):
             if pattern.search(line):
                 leftovers.append(f"{relative}:{number}: {line.strip()}")
@@ -276,6 +282,19 @@ def test_architecture_doc_names_every_contract_and_only_baked_parts(baked: Baked
     assert baked.file_contains("README.md", "(docs/architecture.md)")
 
 
+def test_mypy_is_clean_with_the_projects_own_config(baked: BakedProject) -> None:
+    mypy = Path(sys.executable).parent / "mypy"
+    result = baked.run([str(mypy), "--no-incremental"], env=baked_env(), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_import_is_declared_and_every_dependency_used(baked: BakedProject) -> None:
+    deptry = str(Path(sys.executable).parent / "deptry")
+    for command in ([deptry, "."], [deptry, "sandbox", "--config", "sandbox/pyproject.toml"]):
+        result = baked.run(command, env=baked_env())
+        assert result.returncode == 0, " ".join(command[1:]) + "\n" + result.stdout + result.stderr
+
+
 def test_every_python_file_compiles(baked: BakedProject) -> None:
     for relative, text in text_files(baked):
         if relative.suffix == ".py":
@@ -300,9 +319,86 @@ def test_every_yaml_file_parses(baked: BakedProject) -> None:
             list(yaml.safe_load_all(text))
 
 
-def test_ci_workflow_exists(baked: BakedProject) -> None:
-    workflows = list((baked.path / ".github" / "workflows").glob("*.y*ml"))
-    assert workflows, "the baked project has no CI workflow"
+SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"  # SchemaStore's, vendored: README there
+
+
+def github_yaml(project: BakedProject, relative: str) -> dict[str, Any]:
+    """A GitHub YAML file as GitHub reads it: `on` is a key, not YAML 1.1's boolean true."""
+    data = yaml.safe_load(project.read(relative))
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def schema_errors(document: dict[str, Any], schema_file: str) -> list[str]:
+    schema = json.loads((SCHEMAS / schema_file).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
+
+
+def ci(project: BakedProject) -> dict[str, Any]:
+    return github_yaml(project, ".github/workflows/ci.yml")
+
+
+def test_ci_workflow_is_valid_for_github(baked: BakedProject) -> None:
+    assert not schema_errors(ci(baked), "github-workflows.json")
+
+
+def test_ci_names_the_project_it_was_rendered_for(baked: BakedProject) -> None:
+    assert baked.read(".github/workflows/ci.yml").startswith(f"# {baked.slug}:")
+
+
+def test_ci_tests_every_supported_python(baked: BakedProject) -> None:
+    versions = ci(baked)["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+    assert versions == ["3.11", "3.12", "3.13"]
+    requires = tomllib.loads(baked.read("pyproject.toml"))["project"]["requires-python"]
+    assert requires == f">={versions[0]}", "CI must test the oldest Python the project accepts"
+
+
+def test_ci_cancels_obsolete_runs_and_bounds_every_job(baked: BakedProject) -> None:
+    workflow = ci(baked)
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert "github.ref" in workflow["concurrency"]["group"]
+    for name, job in workflow["jobs"].items():
+        assert 0 < job.get("timeout-minutes", 0) <= 60, f"job {name} has no timeout"
+
+
+def test_ci_uses_the_runners_browser_and_a_real_postgresql(baked: BakedProject) -> None:
+    text = baked.read(".github/workflows/ci.yml")
+    assert "playwright install" not in text, "CI must not download a browser"
+    test_job = ci(baked)["jobs"]["test"]
+    assert test_job["env"]["E2E_CHROMIUM"].startswith("/usr/bin/")
+    assert test_job["env"]["CI"] == "true"  # PostgreSQL and browser tests fail, never skip
+    assert "postgres" in test_job["services"]
+    # The variable CI sets is the one the browser fixtures read.
+    assert baked.file_contains("tests/helpers/browser.py", 'os.environ.get("E2E_CHROMIUM"')
+
+
+def run_steps(job: dict[str, Any]) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_ci_installs_from_the_lock(baked: BakedProject) -> None:
+    for name, job in ci(baked)["jobs"].items():
+        steps = run_steps(job)
+        assert "pip install --require-hashes -r requirements-dev.txt" in steps, name
+        assert "pip install --no-deps -e . -e ./sandbox" in steps, name
+
+
+def test_ci_lints_as_make_lint_does(baked: BakedProject) -> None:
+    lint_recipe = baked.read("Makefile").split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.strip().removeprefix("$(BIN)/") for line in lint_recipe.splitlines()[1:]]
+    assert commands, "make lint has no commands"
+    steps = run_steps(ci(baked)["jobs"]["lint"])
+    missing = [command for command in commands if command not in steps]
+    assert not missing, f"CI does not run what `make lint` runs: {missing}"
+
+
+def test_dependabot_updates_python_and_actions(baked: BakedProject) -> None:
+    config = github_yaml(baked, ".github/dependabot.yml")
+    assert not schema_errors(config, "dependabot.json")
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    assert ecosystems == {"pip", "github-actions"}
 
 
 def test_manifest_carries_the_answers(baked: BakedProject) -> None:

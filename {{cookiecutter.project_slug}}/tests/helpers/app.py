@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
@@ -24,7 +24,7 @@ def new_key_ring_entry() -> str:
     return f"k{secrets.token_hex(4)}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip on a laptop that lacks a service; fail in CI, where nothing may be skipped."""
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: this test must run)")
