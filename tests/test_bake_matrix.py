@@ -25,6 +25,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "defaults": {},
     "postgresql-everything": {
         "database": "postgresql",
+        "license": "Apache-2.0",
         "project_name": "Team Planner",
         "scopes": "read:projects write:projects read:tasks write:tasks",
     },
@@ -32,11 +33,13 @@ MATRIX: dict[str, dict[str, str]] = {
         "include_sandbox": "no",
         "include_flow_inspector": "no",
         "project_slug": "bare_tasks",
+        "license": "Proprietary",
         "homepage_url": "https://bare.example.org/",
         "redirect_uri": "https://bare.example.org/oauth/fsckmsft/callback",
     },
     "postgresql-no-sandbox": {
         "database": "postgresql",
+        "license": "BSD-3-Clause",
         "include_sandbox": "no",
         "scopes": "read:tasks",
     },
@@ -392,6 +395,44 @@ def test_ci_lints_as_make_lint_does(baked: BakedProject) -> None:
     steps = run_steps(ci(baked)["jobs"]["lint"])
     missing = [command for command in commands if command not in steps]
     assert not missing, f"CI does not run what `make lint` runs: {missing}"
+
+
+# What each licence answer writes: pyproject's SPDX expression and words only its text has.
+LICENCES = {
+    "MIT": ("MIT", "Permission is hereby granted, free of charge"),
+    "BSD-3-Clause": ("BSD-3-Clause", "Neither the name of the copyright holder"),
+    "Apache-2.0": ("Apache-2.0", "Apache License\n                           Version 2.0"),
+    "Proprietary": ("LicenseRef-Proprietary", "All rights reserved."),
+}
+
+
+def test_licence_follows_the_answer(baked: BakedProject) -> None:
+    spdx, words = LICENCES[option(baked, "license")]
+    project = tomllib.loads(baked.read("pyproject.toml"))["project"]
+    assert project["license"] == spdx
+    assert project["license-files"] == ["LICENSE"]
+    assert words in baked.read("LICENSE")
+    if option(baked, "license") != "Apache-2.0":  # Apache's text names no holder
+        assert option(baked, "author_name") in baked.read("LICENSE")
+
+
+def test_pre_commit_runs_the_formatter_linter_and_schema_checks(baked: BakedProject) -> None:
+    config = yaml.safe_load(baked.read(".pre-commit-config.yaml"))
+    hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff", "ruff-format", "check-yaml", "check-github-workflows"} <= hooks
+    ruff_locked = re.search(r"^ruff==(\S+)", baked.read("requirements-dev.txt"), flags=re.MULTILINE)
+    ruff_hook = next(repo for repo in config["repos"] if repo["repo"].endswith("/ruff-pre-commit"))
+    assert ruff_locked and ruff_hook["rev"] == f"v{ruff_locked[1]}", "pre-commit's ruff != the lock's"
+
+
+def test_editors_share_one_configuration(baked: BakedProject) -> None:
+    assert baked.file_contains(".editorconfig", "root = true")
+
+
+def test_template_has_a_licence_and_a_versioned_changelog() -> None:
+    assert "MIT License" in (TEMPLATE / "LICENSE").read_text(encoding="utf-8")
+    changelog = (TEMPLATE / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(r"^## \[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.MULTILINE)
 
 
 def test_dependabot_updates_python_and_actions(baked: BakedProject) -> None:

@@ -1,6 +1,5 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
-from authlib.integrations.flask_client import OAuth
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -13,5 +12,4 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-oauth = OAuth()
 csrf = CSRFProtect()
