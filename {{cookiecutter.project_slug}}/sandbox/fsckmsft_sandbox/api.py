@@ -21,8 +21,8 @@ def api_error(status: int, error: str, description: str) -> tuple[Response, int]
 @require_oauth()
 def me() -> Response:
     """Who the token acts for. A sandbox extension: the platform documents no such call."""
-    user = db.session.get(User, current_token.user_id)
-    workspace = db.session.get(Workspace, current_token.workspace_id)
+    user = db.session.get_one(User, current_token.user_id)
+    workspace = db.session.get_one(Workspace, current_token.workspace_id)
     return jsonify({
         "user": {"id": user.id, "username": user.username},
         "workspace": {"id": workspace.id, "name": workspace.name},

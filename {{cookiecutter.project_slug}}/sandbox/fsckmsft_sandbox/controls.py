@@ -33,8 +33,12 @@ def read_clock() -> Response:
 def advance_clock() -> Response:
     body = json_body()
     seconds = body.get("advance") if isinstance(body, dict) else None
-    valid = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-    if not valid or not math.isfinite(seconds) or not 0 <= seconds <= 10 * 365 * 86400:
+    if (
+        not isinstance(seconds, int | float)
+        or isinstance(seconds, bool)
+        or not math.isfinite(seconds)
+        or not 0 <= seconds <= 10 * 365 * 86400
+    ):
         return json_error(400, "invalid_request",
                           "'advance' must be a number of seconds between 0 and ten years.")
     clock = current_state().clock

@@ -1,6 +1,7 @@
 """create_sandbox(): the emulator as one Flask app (authorization server and API, one origin)."""
 
 import atexit
+import contextlib
 import os
 import tempfile
 from typing import Any
@@ -48,8 +49,13 @@ def private_database_file() -> str:
     """A temporary SQLite file (not :memory:, which each thread would see empty)."""
     handle, path = tempfile.mkstemp(prefix="fsckmsft-sandbox-", suffix=".sqlite3")
     os.close(handle)
-    atexit.register(lambda: os.path.exists(path) and os.remove(path))
+    atexit.register(_remove_if_present, path)
     return path
+
+
+def _remove_if_present(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
 
 
 def use_write_ahead_log(connection: Any, _record: Any) -> None:

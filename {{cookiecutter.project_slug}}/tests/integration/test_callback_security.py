@@ -43,7 +43,9 @@ def test_replayed_callback_with_the_old_cookie_fails(
     web: FlaskClient, sandbox: SandboxServer
 ) -> None:
     callback = approved_callback(web, sandbox)
-    old_cookie = web.get_cookie("session").value
+    session_cookie = web.get_cookie("session")
+    assert session_cookie is not None
+    old_cookie = session_cookie.value
     assert web.get(callback).status_code == 302
     web.set_cookie("session", old_cookie)  # the attacker replays URL and cookie as they were
     replay = web.get(callback)

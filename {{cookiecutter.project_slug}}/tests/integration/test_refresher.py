@@ -199,7 +199,7 @@ def test_cool_down_grows_with_repeated_failures(app: Flask, sandbox: SandboxServ
         before = app.extensions["fsckmsft"].clock.now()
         refresher(app).sweep()
         with app.app_context():
-            due = db.session.get(Connection, connection_id).refresh_due_at
+            due = db.session.get_one(Connection, connection_id).refresh_due_at
         waits.append(due - before)
         advance_clock(app, sandbox, HOUR)
     assert timedelta(0) < waits[0] < waits[1]

@@ -85,8 +85,8 @@ def test_a_token_copied_into_another_row_does_not_decrypt(
 ) -> None:
     victim, attacker = seed_connections(app, sandbox, 2)
     with app.app_context():
-        stolen = db.session.get(Connection, victim).access_token_ciphertext
-        db.session.get(Connection, attacker).access_token_ciphertext = stolen
+        stolen = db.session.get_one(Connection, victim).access_token_ciphertext
+        db.session.get_one(Connection, attacker).access_token_ciphertext = stolen
         db.session.commit()
         row = db.session.get(Connection, attacker)
         with pytest.raises(DecryptionError):

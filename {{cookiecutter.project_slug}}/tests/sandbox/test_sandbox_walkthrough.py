@@ -69,8 +69,9 @@ def register_through_the_page(sandbox: SandboxServer, section: str) -> dict[str,
     assert page.status_code == 200
     found = {key: re.search(rf'id="{key}">([^<]+)<', page.text) for key in
              ("client-id", "client-secret")}
-    return {"CLIENT_ID": found["client-id"].group(1),
-            "CLIENT_SECRET": found["client-secret"].group(1)}
+    client_id, client_secret = found["client-id"], found["client-secret"]
+    assert client_id and client_secret, "the page shows no client id or secret"
+    return {"CLIENT_ID": client_id.group(1), "CLIENT_SECRET": client_secret.group(1)}
 
 
 def test_the_documented_walkthrough_runs_end_to_end(sandbox: SandboxServer) -> None:

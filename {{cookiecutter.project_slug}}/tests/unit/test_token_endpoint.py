@@ -46,7 +46,8 @@ def endpoint() -> TokenEndpoint:
 
 
 def form_of(call: responses.Call) -> dict[str, list[str]]:
-    return parse_qs(call.request.body)
+    body = call.request.body
+    return parse_qs(body.decode() if isinstance(body, bytes) else body or "")
 
 
 @responses.activate
