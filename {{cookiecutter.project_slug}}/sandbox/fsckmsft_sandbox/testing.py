@@ -150,7 +150,10 @@ class OAuthFlow:
         assert "code" in answer, answer
         return answer["code"]
 
-    def token_request(self, data: dict[str, Any], **kwargs: Any) -> requests.Response:
+    def token_request(
+        self, data: dict[str, Any] | list[tuple[str, str]] | None, **kwargs: Any
+    ) -> requests.Response:
+        """POST to the token endpoint: a form (a dict, or pairs to repeat a name), or None."""
         return requests.post(f"{self.server.url}/oauth/token", data=data, timeout=10, **kwargs)
 
     def exchange(self, code: str, **overrides: Any) -> requests.Response:
