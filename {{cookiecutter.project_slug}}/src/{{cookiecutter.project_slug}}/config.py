@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 
 from flask.cli import NoAppException
 
+from .secret_strength import client_secret_problem, encryption_key_problem, secret_key_problem
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "testing", "production")
 CLOCK_SOURCES = ("system", "sandbox")
 REFRESHER_MODES = ("ahead", "keepalive")
-# Values that look like secrets but are known to everybody.
-PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "replace-me", "xxx"}
-MIN_SECRET_KEY_LENGTH = 32
+# The names a local server is reached by; the app also answers to its redirect URI's host.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
 class StartupError(NoAppException):
@@ -60,6 +61,10 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, got {raw!r}.") from None
 
 
+def _names(environ: Mapping[str, str], name: str) -> list[str]:
+    return [part.strip() for part in environ.get(name, "").split(",") if part.strip()]
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting the app knows from the environment into Flask config keys."""
     env = os.environ if environ is None else environ
@@ -93,6 +98,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
             "MARKETPLACE_MANIFEST", str(PROJECT_ROOT / "marketplace" / "manifest.toml")
         ),
         "INSPECTOR_ENABLED": _flag(env.get("INSPECTOR_ENABLED"), default=app_env == "development"),
+        "ALLOWED_HOSTS": _names(env, "ALLOWED_HOSTS"),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        "MAX_QUERY_STRING_LENGTH": _int(env, "MAX_QUERY_STRING_LENGTH", 4096),
     }
 
 
@@ -126,6 +134,13 @@ def parse_key_ring(raw: str) -> list[tuple[str, bytes]]:
     return ring
 
 
+def own_host_names(config: Mapping[str, Any]) -> list[str]:
+    """The host names this app answers to: loopback, its redirect URI's host, ALLOWED_HOSTS."""
+    redirect_host = urlsplit(config["FSCKMSFT_REDIRECT_URI"]).hostname
+    names = [*LOOPBACK_HOSTS, *([redirect_host] if redirect_host else []), *config["ALLOWED_HOSTS"]]
+    return list(dict.fromkeys(names))
+
+
 def validate(config: Mapping[str, Any]) -> None:
     """Refuse to start on a missing or unsafe setting, naming the variable."""
     app_env = config["APP_ENV"]
@@ -137,7 +152,13 @@ def validate(config: Mapping[str, Any]) -> None:
     parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
     if config["CLOCK_SOURCE"] not in CLOCK_SOURCES:
         raise ConfigError(f"CLOCK_SOURCE must be one of {', '.join(CLOCK_SOURCES)}.")
-    for name in ("REFRESHER_BATCH_SIZE", "REFRESHER_CONCURRENCY", "REFRESHER_INTERVAL_SECONDS"):
+    for name in (
+        "REFRESHER_BATCH_SIZE",
+        "REFRESHER_CONCURRENCY",
+        "REFRESHER_INTERVAL_SECONDS",
+        "MAX_CONTENT_LENGTH",
+        "MAX_QUERY_STRING_LENGTH",
+    ):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1.")
     if config["REFRESHER_MODE"] not in REFRESHER_MODES:
@@ -165,16 +186,21 @@ def _validate_identity_url(config: Mapping[str, Any]) -> None:
 
 
 def _validate_production(config: Mapping[str, Any]) -> None:
-    # A short or well-known SECRET_KEY lets anyone forge a session cookie.
-    secret_key = config["SECRET_KEY"]
-    if len(secret_key) < MIN_SECRET_KEY_LENGTH or secret_key.lower() in PLACEHOLDER_SECRETS:
-        raise ConfigError(
-            f"SECRET_KEY is too weak for production: use at least {MIN_SECRET_KEY_LENGTH} "
-            "random characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
-        )
     for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET", "FSCKMSFT_REDIRECT_URI"):
         if not config[name]:
             raise ConfigError(f"{name} is not set; production needs the registered app's value.")
+    # The same rules as `flask marketplace check`: a guessable SECRET_KEY lets anyone forge
+    # a session cookie, a made-up token key exposes every stored token, and a stand-in
+    # client secret means a copy-pasted example reached production.
+    problems = [
+        secret_key_problem(config["SECRET_KEY"]),
+        *(encryption_key_problem(key_id, key) for key_id, key in parse_key_ring(
+            config["TOKEN_ENCRYPTION_KEYS"])),
+        client_secret_problem(config["FSCKMSFT_CLIENT_SECRET"]),
+    ]
+    for problem in problems:
+        if problem:
+            raise ConfigError(problem)
     # Tokens and the client secret must only ever travel over TLS.
     for name in ("FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL", "FSCKMSFT_REDIRECT_URI"):
         if urlsplit(config[name]).scheme != "https":

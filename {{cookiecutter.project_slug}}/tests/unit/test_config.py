@@ -17,7 +17,7 @@ def production_env(**changes: str) -> dict[str, str]:
         "SECRET_KEY": STRONG_SECRET,
         "TOKEN_ENCRYPTION_KEYS": new_key_ring_entry(),
         "FSCKMSFT_CLIENT_ID": "cid",
-        "FSCKMSFT_CLIENT_SECRET": "csecret",
+        "FSCKMSFT_CLIENT_SECRET": "cs_9f8e7d6c5b4a3210fedcba",
         "FSCKMSFT_REDIRECT_URI": "https://app.example.com/callback",
     }
     env.update(changes)

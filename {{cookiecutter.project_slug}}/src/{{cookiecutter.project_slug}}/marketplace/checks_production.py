@@ -7,20 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from ..config import (
-    MIN_SECRET_KEY_LENGTH,
-    PLACEHOLDER_SECRETS,
-    ConfigError,
-    parse_key_ring,
-    settings_from_env,
-    validate,
-)
+from ..config import ConfigError, parse_key_ring, settings_from_env, validate
+from ..secret_strength import client_secret_problem, encryption_key_problem, secret_key_problem
 from .context import CheckContext
 from .registry import check
 
-# Fewer distinct characters than this in a long SECRET_KEY means it was typed, not generated.
-MIN_DISTINCT_CHARACTERS = 10
-MIN_DISTINCT_KEY_BYTES = 16
 TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -39,16 +30,18 @@ def production_config(environ: Mapping[str, str]) -> dict[str, Any]:
     return dict(probe.config)
 
 
-# A guessable SECRET_KEY lets anyone forge session cookies and act as any signed-in user.
-@check("PROD_SECRET_WEAK", "error", "SECRET_KEY is long and random", needs="production")
+# A guessable SECRET_KEY lets anyone forge session cookies and act as any signed-in user;
+# a stand-in client secret ('x') means an example value, not fsckmsft's, reached production.
+# The same rules refuse to start the app (config.validate): one implementation.
+@check("PROD_SECRET_WEAK", "error", "SECRET_KEY and the client secret are real secrets",
+       needs="production")
 def prod_secret_weak(context: CheckContext) -> Iterator[str]:
-    key = _production(context).get("SECRET_KEY", "")
-    weak = len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in PLACEHOLDER_SECRETS
-    if weak or len(set(key)) < MIN_DISTINCT_CHARACTERS:
-        yield (
-            f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters; generate "
-            "one with python -c 'import secrets; print(secrets.token_urlsafe(48))'."
-        )
+    production = _production(context)
+    problems = (
+        secret_key_problem(production.get("SECRET_KEY", "")),
+        client_secret_problem(production.get("FSCKMSFT_CLIENT_SECRET", "")),
+    )
+    yield from filter(None, problems)
 
 
 # Weak or malformed token keys make every stored access and refresh token readable.
@@ -59,12 +52,7 @@ def prod_keys_weak(context: CheckContext) -> Iterator[str]:
     except ConfigError as error:
         yield str(error)
         return
-    for key_id, key in ring:
-        if len(set(key)) < MIN_DISTINCT_KEY_BYTES:
-            yield (
-                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} is not random; "
-                "make one with `flask tokens new-key`."
-            )
+    yield from filter(None, (encryption_key_problem(key_id, key) for key_id, key in ring))
 
 
 # Development secrets sit in a laptop's .env and shell history: production needs its own.
