@@ -4,9 +4,10 @@ import atexit
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -18,17 +19,24 @@ from .seed import start_database
 from .state import SandboxState
 
 JSON_PREFIXES = ("/_sandbox", "/oauth/token", "/v1")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 
 def create_sandbox(database: str | None = None,
-                   seed_app: dict[str, Any] | None = None) -> Flask:
+                   seed_app: dict[str, Any] | None = None,
+                   hosts: Iterable[str] = ()) -> Flask:
     """The sandbox app. `database` is a SQLite file (None: a private temporary file);
-    `seed_app` is registered at start and again by every reset, with its own credentials."""
+    `seed_app` is registered at start and again by every reset, with its own credentials;
+    `hosts` are host names it answers to besides 127.0.0.1 and localhost."""
     app = Flask(__name__)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{database or private_database_file()}",
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 30, "check_same_thread": False}},
         JSON_SORT_KEYS=False,
+        # Any other Host is refused (400): a DNS-rebinding name that points at 127.0.0.1
+        # cannot turn a web page into a same-origin client of the controls.
+        TRUSTED_HOSTS=[*LOOPBACK_HOSTS, *hosts],
+        OWN_ORIGINS=frozenset(),  # set by listening_on() once the port is known
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["sandbox"] = SandboxState(seed_app=seed_app)
@@ -43,6 +51,13 @@ def create_sandbox(database: str | None = None,
         event.listen(db.engine, "connect", use_write_ahead_log)
         start_database(seed_app)
     return app
+
+
+def listening_on(app: Flask, port: int) -> None:
+    """Fix the sandbox's own origins once its port is known: the only `Origin` it trusts."""
+    app.config["OWN_ORIGINS"] = frozenset(
+        f"http://{host}:{port}" for host in app.config["TRUSTED_HOSTS"]
+    )
 
 
 def private_database_file() -> str:
@@ -69,13 +84,18 @@ def use_write_ahead_log(connection: Any, _record: Any) -> None:
 def refuse_cross_site_writes() -> Response | None:
     """The controls and settings take no login; a page on another site must not drive them
     from a visitor's browser (cross-site request forgery)."""
+    if request.routing_exception is not None:
+        return None  # routing refuses it first (an unknown Host: 400)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     if not request.path.startswith(("/_sandbox", "/settings")):
         return None
     origin = request.headers.get("Origin")
     cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
-    if cross_site or (origin and origin.rstrip("/") != request.host_url.rstrip("/")):
+    # A fixed list, never a URL built from the request's own Host header (which the
+    # attacker chooses under DNS rebinding).
+    own_origins = current_app.config["OWN_ORIGINS"]
+    if cross_site or (origin is not None and origin.rstrip("/") not in own_origins):
         return error_response(403, "access_denied", "Cross-site requests are refused.")
     return None
 

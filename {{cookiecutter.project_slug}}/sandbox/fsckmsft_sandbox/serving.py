@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from .factory import create_sandbox
+from .factory import create_sandbox, listening_on
 
 
 class PathOnlyRequestHandler(WSGIRequestHandler):
@@ -19,5 +19,6 @@ class PathOnlyRequestHandler(WSGIRequestHandler):
 def serve(host: str = "127.0.0.1", port: int = 8001, **create_kwargs: Any) -> None:
     """Serve until interrupted. `create_kwargs` go to `create_sandbox`."""
     app = create_sandbox(**create_kwargs)
+    listening_on(app, port)
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False,
                request_handler=PathOnlyRequestHandler)

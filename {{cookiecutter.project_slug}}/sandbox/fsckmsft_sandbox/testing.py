@@ -10,7 +10,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .factory import create_sandbox
+from .factory import create_sandbox, listening_on
 
 
 class ConsentFormParser(HTMLParser):
@@ -41,6 +41,7 @@ class SandboxServer:
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True,
                                                     request_handler=QuietRequestHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
+        listening_on(self.app, self._server.server_port)
         self.http = requests.Session()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

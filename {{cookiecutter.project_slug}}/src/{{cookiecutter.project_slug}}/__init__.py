@@ -10,8 +10,8 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from .config import PROJECT_ROOT, settings_from_env, validate
-from .database import configure_sqlite, engine_options, is_sqlite
+from .config import PROJECT_ROOT, own_host_names, settings_from_env, validate
+from .database import configure_sqlite, create_owner_only, engine_options, is_sqlite
 from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
 from .logging_redaction import install_log_redaction
@@ -25,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     validate(app.config)
     configure_session_cookie(app)
+    configure_request_checks(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -51,8 +52,21 @@ def configure_session_cookie(app: Flask) -> None:
     )
 
 
+def configure_request_checks(app: Flask) -> None:
+    """Which Host names to answer, and how much one request may send."""
+    from .web.limits import install_request_limits
+
+    # Any other Host gets a 400: a DNS-rebinding name pointed at 127.0.0.1 cannot make a
+    # web page a same-origin client of the development app (its inspector's controls).
+    app.config["TRUSTED_HOSTS"] = own_host_names(app.config)
+    install_request_limits(app)
+
+
 def register_extensions(app: Flask) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # where SQLite files live
+    # Owner-only (0700): the SQLite files in it hold the ciphertexts and session records.
+    instance = Path(app.instance_path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REFRESHER_CONCURRENCY"]),
@@ -60,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if is_sqlite(db.engine):
+            create_owner_only(db.engine)
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

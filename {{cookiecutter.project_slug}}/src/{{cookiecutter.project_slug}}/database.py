@@ -8,9 +8,11 @@ connection, is ever held while the app waits for fsckmsft (see fsckmsft/refresh_
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -53,6 +55,21 @@ def engine_options(database_url: str, refresher_concurrency: int) -> dict[str, A
         "pool_size": refresher_concurrency + POOL_HEADROOM,
         "max_overflow": POOL_OVERFLOW,
     }
+
+
+def create_owner_only(engine: Engine) -> None:
+    """Create the SQLite file readable by its owner only (0600), or tighten an existing one.
+
+    SQLite gives its -wal and -shm files the same mode as the database file, so they
+    follow. Other local users must not copy the ciphertexts and session records.
+    """
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
 
 
 def configure_sqlite(engine: Engine) -> None:

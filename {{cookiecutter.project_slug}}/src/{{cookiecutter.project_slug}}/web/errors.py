@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestURITooLarge
 
 from ..fsckmsft.errors import (
     ApiError,
@@ -32,6 +32,22 @@ def register(app: Flask) -> None:
                 "Go back, reload the page and try again."
             ),
         ), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+        return render_template(
+            "error.html",
+            title="Too much data",
+            message="The form sent more data than this site accepts. Go back and shorten it.",
+        ), 413
+
+    @app.errorhandler(RequestURITooLarge)
+    def address_too_long(error: RequestURITooLarge) -> tuple[str, int]:
+        return render_template(
+            "error.html",
+            title="Address too long",
+            message="The address of this page is longer than this site accepts.",
+        ), 414
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

@@ -1,6 +1,6 @@
 """Security headers on every response."""
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,4 +20,9 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")  # URLs never leak to other sites
     if current_app.config["APP_ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static":
+        # Every page may show account data or carry a CSRF token (the logout form): none may
+        # be kept by a shared proxy or the browser's cache, where the next user of the
+        # computer would find it (Back button). Only static files are the same for everyone.
+        headers["Cache-Control"] = "no-store"
     return response
