@@ -31,10 +31,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
-    install_log_redaction()
+    install_log_redaction(secrets=configured_secrets(app.config))
     connect_receivers()
     app.extensions["fsckmsft"] = build_services(app)
     return app
+
+
+def configured_secrets(config: dict[str, Any]) -> list[str]:
+    """The secret values this process holds, which no log line may show."""
+    keys = [entry.partition(":")[2].strip() for entry in config["TOKEN_ENCRYPTION_KEYS"].split(",")]
+    return [config["SECRET_KEY"], config["FSCKMSFT_CLIENT_SECRET"], *keys]
 
 
 def configure_session_cookie(app: Flask) -> None:
