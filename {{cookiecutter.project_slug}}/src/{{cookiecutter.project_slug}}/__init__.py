@@ -10,6 +10,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
+from .auth.rate_limits import limiter
 from .config import PROJECT_ROOT, own_host_names, settings_from_env, validate
 from .database import configure_sqlite, create_owner_only, engine_options, is_sqlite
 from .events.receivers import connect_receivers
@@ -26,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     validate(app.config)
     configure_session_cookie(app)
     configure_request_checks(app)
+    register_session_check(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -53,8 +55,11 @@ def configure_session_cookie(app: Flask) -> None:
         SESSION_COOKIE_SECURE=not development,
         # __Host- cookies must be Secure, host-only and Path=/: no subdomain can set them.
         SESSION_COOKIE_NAME="session" if development else "__Host-session",
-        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 14,
-        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead of a wall-clock limit
+        # The browser drops the cookie when the server-side session would end anyway.
+        PERMANENT_SESSION_LIFETIME=app.config["SESSION_LIFETIME_SECONDS"],
+        # CSRF tokens live in the session and die with it (auth/session_user.check_session
+        # clears an ended session); this bounds the anonymous ones too.
+        WTF_CSRF_TIME_LIMIT=app.config["SESSION_LIFETIME_SECONDS"],
     )
 
 
@@ -66,6 +71,13 @@ def configure_request_checks(app: Flask) -> None:
     # web page a same-origin client of the development app (its inspector's controls).
     app.config["TRUSTED_HOSTS"] = own_host_names(app.config)
     install_request_limits(app)
+
+
+def register_session_check(app: Flask) -> None:
+    """Before every request, and before the CSRF check: drop an ended session."""
+    from .auth.session_user import check_session
+
+    app.before_request(check_session)
 
 
 def register_extensions(app: Flask) -> None:
@@ -84,6 +96,7 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

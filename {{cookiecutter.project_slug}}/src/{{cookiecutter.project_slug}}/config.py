@@ -101,6 +101,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "ALLOWED_HOSTS": _names(env, "ALLOWED_HOSTS"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
         "MAX_QUERY_STRING_LENGTH": _int(env, "MAX_QUERY_STRING_LENGTH", 4096),
+        "SESSION_LIFETIME_SECONDS": _int(env, "SESSION_LIFETIME_SECONDS", 12 * 3600),
+        "SESSION_IDLE_TIMEOUT_SECONDS": _int(env, "SESSION_IDLE_TIMEOUT_SECONDS", 3600),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "30 per minute"),
     }
 
 
@@ -158,6 +162,8 @@ def validate(config: Mapping[str, Any]) -> None:
         "REFRESHER_INTERVAL_SECONDS",
         "MAX_CONTENT_LENGTH",
         "MAX_QUERY_STRING_LENGTH",
+        "SESSION_LIFETIME_SECONDS",
+        "SESSION_IDLE_TIMEOUT_SECONDS",
     ):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1.")

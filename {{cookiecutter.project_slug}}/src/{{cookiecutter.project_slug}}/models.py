@@ -96,6 +96,9 @@ class Connection(db.Model):
     )
     # Bumped on every token write: a compare-and-swap guard where row locks are unavailable.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped when the user disconnects or authorizes again: a browser session holds the
+    # epoch it was granted, so every session granted before that opens nothing afterwards.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: datetime.now(UTC))
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=lambda: datetime.now(UTC), onupdate=lambda: datetime.now(UTC)
@@ -141,6 +144,29 @@ class LoginState(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginState {self.state_hash[:8]}… used={self.used_at is not None}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser, kept server-side so that it can end.
+
+    The signed cookie holds a random session id; this row says whether it still opens
+    anything. Logout deletes the row; the absolute lifetime and the idle timeout end it
+    (see services/user_sessions.py). A copy of the cookie then opens nothing.
+    """
+
+    __tablename__ = "user_sessions"
+
+    # sha256 of the session id: the id itself lives only in the browser's signed cookie.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Known only where an identity source is configured (the platform documents none).
+    fsckmsft_user_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The absolute end, however active the browser is.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id_hash[:8]}… user={self.fsckmsft_user_id}>"
 
 
 class RefresherSweep(db.Model):

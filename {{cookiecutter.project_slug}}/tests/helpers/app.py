@@ -51,6 +51,8 @@ def app_config(database_url: str, platform_url: str, **overrides: Any) -> dict[s
         "FSCKMSFT_REDIRECT_URI": TEST_REDIRECT_URI,
         "FSCKMSFT_HTTP_TIMEOUT": 5.0,
         "CLOCK_SOURCE": "system",
+        # Tests sign in far more often than a person: the limit itself is tested on its own.
+        "LOGIN_RATE_LIMIT": "1000 per minute",
         **overrides,
     }
 

@@ -8,13 +8,24 @@ the test client speaks https to the redirect URI's host.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.services import build_services
 
 from tests.helpers.app import MANIFEST, app_config, migrated_app
+
+
+class HttpsBrowser(FlaskClient):
+    """A browser on the https site: its forms send the same-origin Referer real ones send
+    (Flask-WTF requires it over https)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_REFERER"] = f"https://{self.application.config['SERVER_NAME']}/"
 
 
 def production_app(database_url: str, sandbox_url: str) -> Flask:
@@ -31,4 +42,5 @@ def production_app(database_url: str, sandbox_url: str) -> Flask:
     app.extensions["fsckmsft"] = build_services(app)
     # The test client then sends https://<redirect URI host>/... (Secure cookies travel).
     app.config.update(SERVER_NAME=urlsplit(redirect_uri).netloc, PREFERRED_URL_SCHEME="https")
+    app.test_client_class = HttpsBrowser
     return app

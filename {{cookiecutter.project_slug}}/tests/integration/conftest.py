@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from {{ cookiecutter.project_slug }}.extensions import db
 
 from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
+from tests.helpers.production import production_app
 
 
 @pytest.fixture
@@ -28,3 +30,27 @@ def web(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(params=["development", "production"])
+def any_env_app(
+    request: pytest.FixtureRequest, database_url: str, sandbox: SandboxServer
+) -> Iterator[Flask]:
+    """The app in development configuration (inspector on, if baked), then in production
+    configuration (Secure `__Host-session` cookie over https)."""
+    if request.param == "production":
+        app = production_app(database_url, sandbox.url)
+    else:
+        inspector = importlib.util.find_spec("{{ cookiecutter.project_slug }}.inspector") is not None
+        app = migrated_app(
+            app_config(
+                database_url, sandbox.url, APP_ENV="development", INSPECTOR_ENABLED=inspector
+            )
+        )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def any_web(any_env_app: Flask) -> FlaskClient:
+    """A browser on `any_env_app`."""
+    return any_env_app.test_client()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,28 +16,8 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
 from tests.helpers.flow import connect
-from tests.helpers.production import production_app
 
 REBINDING_HOST = "rebind.attacker.example"
-
-
-@pytest.fixture(params=["development", "production"])
-def any_web(
-    request: pytest.FixtureRequest, database_url: str, sandbox: SandboxServer
-) -> Iterator[FlaskClient]:
-    """A browser on the app in development configuration, then in production configuration."""
-    if request.param == "production":
-        app = production_app(database_url, sandbox.url)
-    else:
-        inspector = importlib.util.find_spec("{{ cookiecutter.project_slug }}.inspector") is not None
-        app = migrated_app(
-            app_config(
-                database_url, sandbox.url, APP_ENV="development", INSPECTOR_ENABLED=inspector
-            )
-        )
-    yield app.test_client()
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_a_body_over_the_limit_gets_a_clean_413_page(any_web: FlaskClient) -> None:

@@ -25,6 +25,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 
 from ..events.flow import preview, record
+from ..events.signals import browser_renewed
 from ..fsckmsft.errors import (
     BadTokenResponse,
     FsckmsftError,
@@ -40,8 +41,9 @@ from ..services import services
 from ..services.connections import connections_in_order, login_states, save_connection
 from ..services.connections import disconnect as disconnect_connection
 from ..services.login_states import InvalidState, new_browser_id
+from .rate_limits import login_rate_limit
 from .safe_redirect import safe_next_path
-from .session_user import connection_ids, forget_connection, start_session
+from .session_user import connection_ids, end_session, forget_connection, start_session
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ def _browser_id() -> str:
 
 
 @blueprint.get("/login")
+@login_rate_limit  # each call writes a pending-login row: bounded per client address
 def login() -> Response:
     config = current_app.config
     if not config["FSCKMSFT_CLIENT_ID"]:
@@ -111,6 +114,7 @@ SINGLE_PARAMETERS = ("state", "code", "error")
 
 
 @blueprint.get("/callback")
+@login_rate_limit  # state lookups and code exchanges: bounded per client address
 def callback() -> Response:
     # RFC 6749 §3.1: a parameter must not appear twice. A second `state` or `code` lets
     # an attacker smuggle a value past a check that reads the first one and an exchange
@@ -173,8 +177,7 @@ def _keep_connection(tokens: TokenSet, renews: str | None) -> None:
     start_session(
         identity=identity,
         connection_id=connection_id,
-        # Kept, so logins still pending in other tabs of this browser can finish.
-        browser_id=session["browser_id"],
+        browser_id=_renew_browser_id(),
     )
 
 
@@ -197,6 +200,20 @@ def _refused_state() -> Response:
     if spent and connections_in_order(connection_ids()):
         return _problem("already_connected", 400)
     return _problem("invalid_state", 400)
+
+
+def _renew_browser_id() -> str:
+    """A new browser id at every login, this browser's other pending logins moved to it.
+
+    A browser id planted before login (a cookie set by an attacker) is worthless after it:
+    a login the attacker starts later under that id cannot complete in this browser.
+    """
+    renewed = new_browser_id()
+    login_states().hand_over(
+        from_browser=session["browser_id"], to_browser=renewed, now=services().clock.now()
+    )
+    browser_renewed.send(current_app._get_current_object(), old=session["browser_id"], new=renewed)
+    return renewed
 
 
 def _state_fingerprint(state: str | None) -> str:
@@ -239,7 +256,7 @@ def _problem(kind: str, status: int) -> Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
-    session.clear()
+    end_session()  # server-side: a copy of the cookie opens nothing afterwards
     return redirect("/", 303)
 
 

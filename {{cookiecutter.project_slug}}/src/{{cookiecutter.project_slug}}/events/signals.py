@@ -20,3 +20,6 @@ connection_recovered = _signals.signal("connection-recovered")
 refresh_failed = _signals.signal("refresh-failed")
 #: One step of the OAuth flow happened (sent by events.flow.record, for the inspector).
 flow_step = _signals.signal("flow-step")
+#: A browser got a new browser id at login (old=..., new=...): whatever followed the old id
+#: (the inspector's timeline) may follow the new one.
+browser_renewed = _signals.signal("browser-renewed")

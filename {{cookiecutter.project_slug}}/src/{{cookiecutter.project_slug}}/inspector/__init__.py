@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..events.signals import flow_step
+from ..events.signals import browser_renewed, flow_step
 from .recorder import FlowRecorder
 from .views import EXTENSION, blueprint
 
@@ -19,4 +19,5 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = recorder
     # A weak reference: when a (test) app goes away, its recorder stops listening.
     flow_step.connect(recorder.receive)
+    browser_renewed.connect(recorder.rename_browser, sender=app)
     app.register_blueprint(blueprint)

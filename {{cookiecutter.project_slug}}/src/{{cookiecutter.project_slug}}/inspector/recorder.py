@@ -56,6 +56,11 @@ class BoundedIndex:
         while len(self._events) > self.max_keys:
             self._events.popitem(last=False)
 
+    def rename(self, old: str, new: str) -> None:
+        events = self._events.pop(old, None)
+        if events is not None:
+            self._events[new] = events
+
     def restart(self, key: str) -> None:
         self._events.pop(key, None)
 
@@ -132,6 +137,11 @@ class FlowRecorder:
         if not hasattr(self._thread, "waiting"):
             self._thread.waiting = deque(maxlen=4)
         return self._thread.waiting
+
+    def rename_browser(self, _app: object, *, old: str, new: str) -> None:
+        """The `browser_renewed` receiver: the login's timeline follows the new browser id."""
+        with self._lock:
+            self.browsers.rename(old, new)
 
     def note(self, browser_id: str, step: str, **details: Any) -> None:
         """Record something the workshop did (a sandbox control) in this browser's timeline."""

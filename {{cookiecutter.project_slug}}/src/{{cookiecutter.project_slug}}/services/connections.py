@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from ..fsckmsft.token_response import TokenSet
 from ..models import Connection, ConnectionStatus, new_connection_id
 from . import services
 from .login_states import LoginStateStore
+from .user_sessions import SessionPolicy, UserSessionStore
 
 REACHABLE_SLACK = timedelta(days=1)
 
@@ -33,6 +35,28 @@ REACHABLE_SLACK = timedelta(days=1)
 def login_states() -> LoginStateStore:
     """The pending logins (state, PKCE verifier), in this request's database session."""
     return LoginStateStore(db.session, services().cipher)
+
+
+def user_sessions() -> UserSessionStore:
+    """Signed-in browsers' server-side sessions, in this request's database session."""
+    config = current_app.config
+    policy = SessionPolicy(
+        lifetime=timedelta(seconds=config["SESSION_LIFETIME_SECONDS"]),
+        idle_timeout=timedelta(seconds=config["SESSION_IDLE_TIMEOUT_SECONDS"]),
+    )
+    return UserSessionStore(db.session, policy)
+
+
+def session_epochs(ids: list[str]) -> dict[str, int]:
+    """Each usable connection's current session epoch (see Connection.session_epoch)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Connection.id, Connection.session_epoch).where(
+            Connection.id.in_(ids), Connection.status != ConnectionStatus.REVOKED
+        )
+    )
+    return {connection_id: epoch for connection_id, epoch in rows}
 
 
 def connections_in_order(ids: list[str]) -> list[Connection]:
@@ -94,7 +118,11 @@ def _upsert_connection(tokens: TokenSet, identity: Identity | None, renews: str 
                 connection = None  # another user's or workspace's: never overwritten
         if connection is None:
             # The id is known now: the ciphertexts are bound to it.
-            connection = Connection(id=new_connection_id(), version=0)
+            connection = Connection(id=new_connection_id(), version=0, session_epoch=1)
+        else:
+            # A new authorization: sessions granted this connection before (another
+            # browser, a cookie copied before a disconnect) no longer open it.
+            connection.session_epoch += 1
         if identity:
             connection.fsckmsft_user_id = identity.user_id
             connection.fsckmsft_username = identity.username
@@ -143,6 +171,7 @@ def disconnect(connection_id: str) -> None:
             connection.refresh_token_ciphertext = None
             connection.status = ConnectionStatus.REVOKED
             connection.version += 1
+            connection.session_epoch += 1  # every session granted it loses it for good
 
 
 def database_answers() -> bool:

@@ -82,6 +82,23 @@ class LoginStateStore:
         self.session.commit()
         return state
 
+    def hand_over(self, *, from_browser: str, to_browser: str, now: datetime) -> None:
+        """Move this browser's other logins to its new browser id (set at login).
+
+        The new id makes a browser id planted before login worthless; the logins still
+        open in other tabs of the same browser can finish all the same, and a spent state
+        is still recognised as this browser's (a reload of the callback).
+        """
+        # A transaction of its own: on SQLite, a read snapshot taken before another
+        # connection committed (the connection just saved) cannot become a write.
+        self.session.commit()
+        self.session.execute(
+            update(LoginState)
+            .where(LoginState.browser_id == from_browser, LoginState.expires_at > now)
+            .values(browser_id=to_browser)
+        )
+        self.session.commit()
+
     def consume(self, *, state: str | None, browser_id: str | None, now: datetime) -> PendingLogin:
         """Use up the state exactly once, or raise InvalidState."""
         if not state or not browser_id or len(state) > 200:
