@@ -53,3 +53,16 @@ def csrf_token(web: FlaskClient, page: str = "/") -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, f"no CSRF token on {page}"
     return match.group(1)
+
+
+def api_url(sandbox: SandboxServer) -> str:
+    """The API's own origin: the sandbox's API port where it has one, else the same server
+    under another host name (a different origin from the authorization server all the same)."""
+    return getattr(sandbox, "api_url", None) or sandbox.url.replace("127.0.0.1", "localhost")
+
+
+def enable_identity_extension(sandbox: SandboxServer) -> None:
+    """Switch on the sandbox's /v1/me extension (until its next reset), where it is a switch."""
+    configure = getattr(sandbox, "configure", None)
+    if configure is not None:
+        configure(extensions=["identity"])

@@ -150,13 +150,16 @@ def test_an_identity_source_in_use_is_labelled_as_an_extension(
     tmp_path: Path, sandbox: Any
 ) -> None:
     from tests.helpers.app import migrated_app
+    from tests.helpers.flow import api_url, enable_identity_extension
     from tests.helpers.inspector import inspector_config
 
+    enable_identity_extension(sandbox)
     app = migrated_app(
         inspector_config(
             f"sqlite:///{tmp_path / 'app.db'}",
             sandbox.url,
-            FSCKMSFT_IDENTITY_URL=f"{sandbox.url}/v1/me",
+            FSCKMSFT_API_URL=api_url(sandbox),
+            FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me",
         )
     )
     web = app.test_client()

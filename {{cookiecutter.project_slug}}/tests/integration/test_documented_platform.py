@@ -15,21 +15,24 @@ from {{ cookiecutter.project_slug }}.models import Connection
 
 from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
-from tests.helpers.flow import connect, csrf_token, local_path, start_login, token_calls
+from tests.helpers.flow import (
+    api_url,
+    connect,
+    csrf_token,
+    enable_identity_extension,
+    local_path,
+    start_login,
+    token_calls,
+)
 
 DOCUMENTED = re.compile(r"^(/oauth/authorize|/oauth/token|/v1/projects|/v1/projects/[^/]+/tasks)$")
-
-
-def api_origin(sandbox: SandboxServer) -> str:
-    """The same sandbox under another host name: a different origin from the auth server."""
-    return sandbox.url.replace("127.0.0.1", "localhost")
 
 
 @pytest.fixture
 def split_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
     """The app with fsckmsft's auth server and API on two different origins."""
     app = migrated_app(
-        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_origin(sandbox),
+        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox),
                    CLOCK_SOURCE="sandbox")
     )
     yield app
@@ -39,9 +42,11 @@ def split_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
 
 @pytest.fixture
 def identified_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
-    """The app with an identity source: the sandbox's /v1/me extension."""
+    """The app with an identity source: the sandbox's /v1/me extension, switched on."""
+    enable_identity_extension(sandbox)
     app = migrated_app(
-        app_config(database_url, sandbox.url, FSCKMSFT_IDENTITY_URL=f"{sandbox.url}/v1/me")
+        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox),
+                   FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me")
     )
     yield app
     with app.app_context():
@@ -56,6 +61,13 @@ def rows(app: Flask) -> list[Connection]:
 def session_ids(web: FlaskClient) -> list[str]:
     with web.session_transaction() as session:
         return list(session.get("connection_ids", []))
+
+
+def login_url(web: FlaskClient, **params: str) -> str:
+    """GET /login with `params`; answers the authorize URL."""
+    response = web.get("/login", query_string=params)
+    assert response.status_code == 302
+    return response.headers["Location"]
 
 
 def add_task(web: FlaskClient, title: str) -> str:
@@ -106,25 +118,19 @@ def test_connect_another_workspace_adds_a_connection(
     app: Flask, web: FlaskClient, sandbox: SandboxServer
 ) -> None:
     connect(web, sandbox, "grace")
-    other = sandbox.approve(_login(web, new="1"), "grace",
+    other = sandbox.approve(login_url(web, new="1"), "grace",
                             workspace="ws_grace_lectures")
     assert web.get(local_path(other)).status_code == 302
     assert len(rows(app)) == 2 and len(session_ids(web)) == 2
-
-
-def _login(web: FlaskClient, **params: str) -> str:
-    response = web.get("/login", query_string=params)
-    assert response.status_code == 302
-    return response.headers["Location"]
 
 
 def test_reconnect_renews_the_chosen_connection_of_this_browser(
     app: Flask, web: FlaskClient, sandbox: SandboxServer
 ) -> None:
     connect(web, sandbox, "grace")
-    web.get(local_path(sandbox.approve(_login(web, new="1"), "grace")))
+    web.get(local_path(sandbox.approve(login_url(web, new="1"), "grace")))
     first, second = rows(app)
-    web.get(local_path(sandbox.approve(_login(web, connection=first.id), "grace")))
+    web.get(local_path(sandbox.approve(login_url(web, connection=first.id), "grace")))
     after = {row.id: row.version for row in rows(app)}
     assert len(after) == 2
     assert after[first.id] > first.version and after[second.id] == second.version
@@ -137,7 +143,7 @@ def test_a_login_cannot_renew_another_browsers_connection(
     connect(web, sandbox, "ada")
     [victims] = rows(app)
     attacker = app.test_client()
-    attacker.get(local_path(sandbox.approve(_login(attacker, connection=victims.id), "linus")))
+    attacker.get(local_path(sandbox.approve(login_url(attacker, connection=victims.id), "linus")))
     after = {row.id: row.version for row in rows(app)}
     assert len(after) == 2 and after[victims.id] == victims.version
 

@@ -34,7 +34,9 @@ class Identity:
 
 def identity_path(identity_url: str) -> str | None:
     """The identity source's path (config.validate keeps it on the API origin), or None."""
-    return urlsplit(identity_url).path or None if identity_url else None
+    if not identity_url:
+        return None
+    return urlsplit(identity_url).path or None
 
 
 def read_identity(api: ApiClient, path: str, tokens: TokenSet) -> Identity | None:
