@@ -2,7 +2,8 @@
 
 A connection is reachable while a browser presents it, and CONNECTION_RETENTION_DAYS
 (30 here) after the last time one did. Past that, the refresher retires it instead of
-refreshing it: tokens deleted, no token call, status `abandoned`.
+refreshing it: tokens deleted, no token call, status `abandoned`. A logout makes the
+browser's connections unreachable at once (unless an identity source named them).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettings
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.flow import advance_clock, connect, token_calls
+from tests.helpers.app import app_config, migrated_app
+from tests.helpers.flow import (
+    advance_clock,
+    api_url,
+    connect,
+    csrf_token,
+    enable_identity_extension,
+    token_calls,
+)
 
 DAY = 24 * 3600
 
@@ -73,3 +82,34 @@ def test_retention_is_a_setting(
     advance_clock(app, sandbox, 31 * DAY)
     sweep(app)
     assert only_connection(app).status == ConnectionStatus.ACTIVE
+
+
+def log_out(web: FlaskClient) -> None:
+    assert web.post("/logout", data={"csrf_token": csrf_token(web)}).status_code == 303
+
+
+def test_logging_out_ends_the_browsers_connections_at_once(
+    app: Flask, web: FlaskClient, sandbox: SandboxServer
+) -> None:
+    # Without an identity nobody can reach them after a logout: their tokens go now.
+    connect(web, sandbox)
+    log_out(web)
+    row = only_connection(app)
+    assert row.status == ConnectionStatus.ABANDONED
+    assert row.access_token_ciphertext is None and row.refresh_token_ciphertext is None
+
+
+def test_logging_out_keeps_connections_an_identity_source_named(
+    database_url: str, sandbox: SandboxServer
+) -> None:
+    enable_identity_extension(sandbox)
+    app = migrated_app(
+        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox),
+                   FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me")
+    )
+    web = app.test_client()
+    connect(web, sandbox)
+    log_out(web)
+    assert only_connection(app).status == ConnectionStatus.ACTIVE  # the next login renews it
+    with app.app_context():
+        db.engine.dispose()

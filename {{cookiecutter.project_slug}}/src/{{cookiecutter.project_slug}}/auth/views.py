@@ -38,7 +38,12 @@ from ..fsckmsft.errors import (
 from ..fsckmsft.identity import read_identity
 from ..fsckmsft.token_response import TokenSet
 from ..services import services
-from ..services.connections import connections_in_order, login_states, save_connection
+from ..services.connections import (
+    connections_in_order,
+    end_unreachable,
+    login_states,
+    save_connection,
+)
 from ..services.connections import disconnect as disconnect_connection
 from ..services.login_states import InvalidState, new_browser_id
 from .rate_limits import login_rate_limit
@@ -256,7 +261,9 @@ def _problem(kind: str, status: int) -> Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    held = connection_ids()
     end_session()  # server-side: a copy of the cookie opens nothing afterwards
+    end_unreachable(held)
     return redirect("/", 303)
 
 

@@ -5,7 +5,9 @@ in that browser's session) and for CONNECTION_RETENTION_DAYS after the last time
 Past `reachable_until` nobody can reach it any more, so the refresher stops keeping its
 refresh token alive and deletes its tokens instead (refresher/claims.py); the platform
 then lets the unused grant expire after its 90 days. Keep the retention longer than the
-session cookie's lifetime (14 days), or live sessions would lose their connections.
+session cookie's lifetime (14 days), or live sessions would lose their connections. A
+logout ends the browser's connections at once (`end_unreachable`): without an identity,
+no later login could ever find them again.
 
 Views never open a database session themselves; they call these functions, which keep
 every write in one short transaction under the same row lock the refresh path uses.
@@ -172,6 +174,29 @@ def disconnect(connection_id: str) -> None:
             connection.status = ConnectionStatus.REVOKED
             connection.version += 1
             connection.session_epoch += 1  # every session granted it loses it for good
+
+
+def end_unreachable(connection_ids: list[str]) -> None:
+    """After a logout nobody can reach this browser's connections made without an identity
+    (no later login can find them): forget their tokens now, not after the retention period.
+    Connections an identity source named stay: the user's next login renews them."""
+    if not connection_ids:
+        return
+    with write_locked_session(db.engine) as dbs:
+        rows = dbs.scalars(
+            select(Connection)
+            .where(
+                Connection.id.in_(connection_ids),
+                Connection.fsckmsft_user_id.is_(None),
+                Connection.status != ConnectionStatus.REVOKED,
+            )
+            .with_for_update()
+        )
+        for connection in rows:
+            connection.access_token_ciphertext = None
+            connection.refresh_token_ciphertext = None
+            connection.status = ConnectionStatus.ABANDONED
+            connection.version += 1
 
 
 def database_answers() -> bool:
