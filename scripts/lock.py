@@ -53,7 +53,11 @@ def entries(lock: str) -> tuple[str, list[tuple[str, str]]]:
     header = blocks[0] if blocks[0].startswith("#") else ""
     found = []
     for block in blocks[1:] if header else blocks:
-        found.append((block.split("==", 1)[0], block.rstrip("\n")))
+        # A universal lock may pin one package twice, under exclusive markers (a version for
+        # older Pythons, another for newer): the marker is part of the key.
+        name, _, rest = block.split("\n", 1)[0].rstrip(" \\").partition("==")
+        marker = rest.partition(";")[2].strip()
+        found.append((f"{name} ; {marker}" if marker else name, block.rstrip("\n")))
     return header, found
 
 
