@@ -1,0 +1,196 @@
+"""Signed-in pages against their minimal equivalents, side by side in one run.
+
+    python bench/pages.py [--requests 300] [--rounds 6] [--profile dashboard|index]
+
+- `/dashboard`: the app (session check, the connection row, the token decrypted, the API
+  called, the page rendered) against a bare Flask route doing the same row read (sqlite3),
+  the same AES-GCM decryption, the same API call over a pooled connection and a small
+  Jinja page.
+- signed-in `/`: the app's landing page against a bare Flask route rendering a small page.
+
+The API is a fast stub on loopback (the same for both), so the figures are the pages' own
+cost. Both apps are called as WSGI applications in this process, one request at a time,
+in ABBA rounds: no server or client overhead is added to either side. Prints each rate,
+`ratio dashboard / minimal` (target >= 0.8) and `ratio signed-in / / bare route` (target
+>= 0.6). `--profile` prints where one page's time goes instead (cProfile, top entries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import requests
+from _seeding import BENCH_APP, bench_config
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+from werkzeug.wrappers import Request, Response
+
+from {{ cookiecutter.project_slug }} import create_app
+
+from fsckmsft_sandbox.testing import SandboxServer
+
+PROJECTS = {
+    "projects": [
+        {"id": f"prj_{number}", "name": f"Project {number}", "task_count": number}
+        for number in range(5)
+    ]
+}
+PAGE = """{% raw %}<!doctype html><title>{{ title }}</title><h1>{{ title }}</h1>
+<ul>{% for project in projects %}<li>{{ project.name }} ({{ project.task_count }})</li>
+{% endfor %}</ul>{% endraw %}"""
+
+
+class QuietHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"  # the API stub keeps connections open for pooled clients
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def start_api_stub() -> str:
+    """A fast API origin: every GET /v1/projects answers the same projects."""
+    body = json.dumps(PROJECTS).encode()
+
+    def api(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        response = Response(body, content_type="application/json")
+        if request.path != "/v1/projects":
+            response = Response(b"{}", status=404, content_type="application/json")
+        return response(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, api, threaded=True, request_handler=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def signed_in_app(tmp: Path, sandbox: SandboxServer, api_url: str) -> tuple[Flask, str]:
+    """The app with one connection made through the real login; answers the app and the
+    browser's Cookie header."""
+    config = bench_config(f"sqlite:///{tmp / 'app.db'}", sandbox.url)
+    app = create_app({**config, "FSCKMSFT_API_URL": api_url})
+    with app.app_context():
+        upgrade()
+    browser = app.test_client()
+    authorize_url = browser.get("/login").headers["Location"]
+    callback = requests.utils.urlparse(sandbox.approve(authorize_url, "ada"))
+    answer = browser.get(f"{callback.path}?{callback.query}")
+    assert answer.status_code == 302, answer.status_code
+    cookies = "; ".join(f"{c.key}={c.value}" for c in browser._cookies.values())
+    assert b"Project 0" in browser.get("/dashboard").data
+    return app, cookies
+
+
+def minimal_app(tmp: Path, api_url: str) -> Flask:
+    """The same work done by hand: one row, one decryption, one API call, one template."""
+    key = AESGCM(AESGCM.generate_key(bit_length=256))
+    nonce = b"\0" * 12
+    sealed = key.encrypt(nonce, b"act_" + b"x" * 40, b"connections/c1/access_token")
+    database = sqlite3.connect(tmp / "minimal.db", check_same_thread=False)
+    database.execute("CREATE TABLE connections (id TEXT PRIMARY KEY, token BLOB, name TEXT)")
+    database.execute("INSERT INTO connections VALUES ('c1', ?, 'Workspace')", (sealed,))
+    database.commit()
+    http = requests.Session()
+    app = Flask("minimal")
+    page = app.jinja_env.from_string(PAGE)  # compiled once, as the app's templates are
+
+    @app.get("/dashboard")
+    def dashboard() -> str:
+        token, name = database.execute(
+            "SELECT token, name FROM connections WHERE id = 'c1'"
+        ).fetchone()
+        access = key.decrypt(nonce, token, b"connections/c1/access_token").decode()
+        answer = http.get(
+            f"{api_url}/v1/projects", headers={"Authorization": f"Bearer {access}"}, timeout=10
+        )
+        return page.render(title=name, projects=answer.json()["projects"])
+
+    @app.get("/")
+    def index() -> str:
+        return page.render(title="Acme Tasks", projects=[])
+
+    return app
+
+
+def call(app: Flask, path: str, cookie: str) -> None:
+    environ = EnvironBuilder(path=path, base_url="http://localhost", headers={"Cookie": cookie})
+    body, status, _headers = run_wsgi_app(app, environ.get_environ(), buffered=True)
+    assert status.startswith("200"), (path, status)
+    for _chunk in body:
+        pass
+
+
+def rate(app: Flask, path: str, cookie: str, count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        call(app, path, cookie)
+    return count / (time.perf_counter() - started)
+
+
+def compare(
+    ours: tuple[Flask, str], minimal: Flask, path: str, requests_per_round: int, rounds: int
+) -> tuple[float, float]:
+    """Median rates of the app and its minimal equivalent, measured in ABBA rounds."""
+    app, cookie = ours
+    mine: list[float] = []
+    theirs: list[float] = []
+    for number in range(rounds):
+        pair = [(app, cookie, mine), (minimal, "", theirs)]
+        for target, cookie_header, rates in pair if number % 2 == 0 else reversed(pair):
+            rates.append(rate(target, path, cookie_header, requests_per_round))
+    return sorted(mine)[rounds // 2], sorted(theirs)[rounds // 2]
+
+
+def profile(app: Flask, path: str, cookie: str, count: int) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        call(app, path, cookie)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    print(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="per round and variant")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--profile", choices=["dashboard", "index"])
+    args = parser.parse_args()
+    api_url = start_api_stub()
+    with tempfile.TemporaryDirectory() as tmp, SandboxServer(seed_app=BENCH_APP) as sandbox:
+        ours = signed_in_app(Path(tmp), sandbox, api_url)
+        minimal = minimal_app(Path(tmp), api_url)
+        if args.profile:
+            path = "/dashboard" if args.profile == "dashboard" else "/"
+            profile(ours[0], path, ours[1], args.requests)
+            return
+        for path in ("/dashboard", "/"):  # warm up: imports, templates, pools
+            call(ours[0], path, ours[1])
+            call(minimal, path, "")
+        dashboard = compare(ours, minimal, "/dashboard", args.requests, args.rounds)
+        index = compare(ours, minimal, "/", args.requests, args.rounds)
+    print(f"/dashboard, this app:          {dashboard[0]:7.1f} requests/s")
+    print(f"/dashboard, minimal:           {dashboard[1]:7.1f} requests/s")
+    print(f"ratio dashboard / minimal: {dashboard[0] / dashboard[1]:.2f}  (target >= 0.8)")
+    print(f"signed-in /, this app:         {index[0]:7.1f} requests/s")
+    print(f"/, bare Flask route:           {index[1]:7.1f} requests/s")
+    print(f"ratio signed-in / / bare route: {index[0] / index[1]:.2f}  (target >= 0.6)")
+
+
+if __name__ == "__main__":
+    main()
