@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from _seeding import BENCH_APP, bench_config
@@ -86,10 +87,14 @@ def signed_in_app(tmp: Path, sandbox: SandboxServer, api_url: str) -> tuple[Flas
         upgrade()
     browser = app.test_client()
     authorize_url = browser.get("/login").headers["Location"]
-    callback = requests.utils.urlparse(sandbox.approve(authorize_url, "ada"))
+    callback = urlsplit(sandbox.approve(authorize_url, "ada"))
     answer = browser.get(f"{callback.path}?{callback.query}")
     assert answer.status_code == 302, answer.status_code
-    cookies = "; ".join(f"{c.key}={c.value}" for c in browser._cookies.values())
+    cookies = "; ".join(
+        f"{name}={cookie.value}"
+        for name in ("session", "__Host-session")
+        if (cookie := browser.get_cookie(name)) is not None
+    )
     assert b"Project 0" in browser.get("/dashboard").data
     return app, cookies
 
@@ -126,7 +131,8 @@ def minimal_app(tmp: Path, api_url: str) -> Flask:
 
 
 def call(app: Flask, path: str, cookie: str) -> None:
-    environ = EnvironBuilder(path=path, base_url="http://localhost", headers={"Cookie": cookie})
+    headers = [("Cookie", cookie)]
+    environ = EnvironBuilder(path=path, base_url="http://localhost", headers=headers)
     body, status, _headers = run_wsgi_app(app, environ.get_environ(), buffered=True)
     assert status.startswith("200"), (path, status)
     for _chunk in body:
