@@ -1,21 +1,35 @@
-"""What `make demo` promises: the default bake serves its landing page with `flask dev`."""
+"""`flask dev`, as a developer runs it: the one command to develop with.
+
+One bake, installed once; `flask dev` started on free (so never the default) ports. What must
+hold: the browser is only ever sent to the ports chosen, the sandbox registers the callback
+on the chosen app port, each port pair keeps its own sandbox state, pending migrations are
+applied on start, an edit restarts the app but not the sandbox, and `--tls` serves https with
+a local certificate that the whole flow works through.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import Bake, BakedProject, baked_env, installed
+import requests
+from conftest import BakedProject, bake_into, baked_env, installed
+
+pytestmark = pytest.mark.slow
+FLASK = str(Path(sys.executable).parent / "flask")
 
 
 def free_port() -> int:
@@ -24,63 +38,180 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fetch(url: str) -> str | None:
+@dataclass
+class DevRun:
+    """A running `flask dev`, its ports and everything it printed so far."""
+
+    project: BakedProject
+    process: subprocess.Popen[str]
+    app_port: int
+    sandbox_port: int
+    log_path: Path
+    scheme: str = "http"
+
+    @property
+    def app_url(self) -> str:
+        return f"{self.scheme}://localhost:{self.app_port}"
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port}"
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def answers(url: str, verify: bool | str = True) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
+        requests.get(url, timeout=2, verify=verify)
+    except requests.RequestException:
+        return False
+    return True
 
 
-def wait_for(url: str, server: subprocess.Popen[str], seconds: float = 30) -> str:
+def wait_for(run: DevRun, url: str, seconds: float = 60, verify: bool | str = True) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        page = fetch(url)
-        if page is not None:
-            return page
-        if server.poll() is not None:
-            output = server.stdout.read() if server.stdout else ""
-            pytest.fail(f"flask dev exited with {server.returncode} before serving:\n{output}")
+        if answers(url, verify):
+            return
+        if run.process.poll() is not None:
+            pytest.fail(f"flask dev exited with {run.process.returncode}:\n{run.output()}")
         time.sleep(0.2)
-    pytest.fail(f"nothing answered at {url} within {seconds} s")
+    pytest.fail(f"nothing answered at {url} within {seconds} s:\n{run.output()}")
 
 
-@pytest.fixture
-def demo(bake: Bake) -> Iterator[BakedProject]:
-    with installed(bake()) as project:
-        flask = str(Path(sys.executable).parent / "flask")
-        upgrade = project.run([flask, "db", "upgrade"], env=baked_env())
-        assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
-        yield project
-
-
-@pytest.mark.slow
-def test_flask_dev_serves_the_landing_page_and_the_sandbox(demo: BakedProject) -> None:
+@contextlib.contextmanager
+def flask_dev(project: BakedProject, *options: str, scheme: str = "http") -> Iterator[DevRun]:
     app_port, sandbox_port = free_port(), free_port()
-    flask = str(Path(sys.executable).parent / "flask")
-    command = [flask, "dev", "--app-port", str(app_port), "--sandbox-port", str(sandbox_port)]
-    server = subprocess.Popen(
-        command,
-        cwd=demo.path,
-        env=baked_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # so the sandbox and refresher threads stop with it
-    )
+    command = [FLASK, "dev", "--app-port", str(app_port), "--sandbox-port", str(sandbox_port),
+               "--without-refresher", *options]
+    log_path = Path(tempfile.mkstemp(prefix="flask-dev-", suffix=".log")[1])
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=project.path, env=baked_env(), stdout=log, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True,  # its own group, as a terminal gives it
+        )
+    run = DevRun(project, process, app_port, sandbox_port, log_path, scheme)
     try:
-        page = wait_for(f"http://localhost:{app_port}/", server)
-        assert "Connect with fsckmsft" in page
-        assert fetch(f"http://127.0.0.1:{sandbox_port}/_sandbox/users") is not None
+        yield run
     finally:
-        stop(server)
+        stop(process)
+        log_path.unlink(missing_ok=True)
 
 
-def stop(server: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C, as a developer stops it."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)
     try:
-        server.wait(timeout=10)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+class ConsentForm(HTMLParser):
+    """The sandbox consent page's hidden fields (posted back as they are)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "input" and attributes.get("type") == "hidden" and attributes.get("name"):
+            self.fields[attributes["name"] or ""] = attributes.get("value") or ""
+
+
+def connect_as_ada(run: DevRun, verify: bool | str = True) -> requests.Response:
+    """Connect with fsckmsft, approve on the sandbox, follow the redirects home."""
+    browser = requests.Session()
+    # verify on each call: a Session's own is overridden by REQUESTS_CA_BUNDLE if set.
+    login = browser.get(f"{run.app_url}/login", allow_redirects=False, timeout=10, verify=verify)
+    authorize = browser.get(login.headers["Location"], timeout=10)
+    form = ConsentForm()
+    form.feed(authorize.text)
+    approved = browser.post(
+        f"{run.sandbox_url}/oauth/authorize",
+        data={**form.fields, "username": "ada", "decision": "approve"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert approved.status_code in (302, 303), approved.text[:500]
+    return browser.get(approved.headers["Location"], timeout=10, verify=verify)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BakedProject]:
+    """The default bake, installed, its database never migrated by hand."""
+    with installed(bake_into(tmp_path_factory.mktemp("dev"), {})) as baked:
+        yield baked
+
+
+@pytest.fixture(scope="module")
+def dev(project: BakedProject) -> Iterator[DevRun]:
+    with flask_dev(project) as run:
+        wait_for(run, f"{run.app_url}/")
+        yield run
+
+
+def test_login_sends_the_browser_to_the_chosen_sandbox_port_with_the_chosen_callback(
+    dev: DevRun,
+) -> None:
+    login = requests.get(f"{dev.app_url}/login", allow_redirects=False, timeout=10)
+    location = urlsplit(login.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}" == dev.sandbox_url
+    assert parse_qs(location.query)["redirect_uri"] == [f"{dev.app_url}/callback"]
+
+
+def test_the_sandbox_registers_the_callback_on_the_chosen_app_port(dev: DevRun) -> None:
+    dashboard = connect_as_ada(dev)
+    assert dashboard.url == f"{dev.app_url}/dashboard"
+    assert "Difference Engine" in dashboard.text
+
+
+def test_pending_migrations_are_applied_on_start(dev: DevRun) -> None:
+    health = requests.get(f"{dev.app_url}/healthz", timeout=10)
+    assert health.status_code == 200, health.text
+
+
+def test_each_port_pair_keeps_its_own_sandbox_state(dev: DevRun) -> None:
+    instance = dev.project.path / "instance"
+    assert (instance / f"sandbox-{dev.sandbox_port}-app-{dev.app_port}.db").exists()
+    assert not (instance / "sandbox.db").exists()
+
+
+def test_the_debugger_is_on(dev: DevRun) -> None:
+    assert "Debugger is active" in dev.output()
+
+
+def test_an_edit_restarts_the_app_but_not_the_sandbox(dev: DevRun) -> None:
+    requests.post(f"{dev.sandbox_url}/_sandbox/clock", json={"advance": 600}, timeout=10)
+    restarts = dev.output().count("Restarting with")
+    source = next((dev.project.path / "src").glob("*/clock.py"))
+    source.write_text(source.read_text() + "\n# edited\n")
+    deadline = time.monotonic() + 30
+    while dev.output().count("Restarting with") == restarts and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert dev.output().count("Restarting with") > restarts, dev.output()
+    wait_for(dev, f"{dev.app_url}/")
+    clock = requests.get(f"{dev.sandbox_url}/_sandbox/clock", timeout=10).json()
+    assert clock["offset"] >= 600  # the same sandbox process: its state survived the restart
+    assert len(re.findall(r"^Sandbox: ", dev.output(), flags=re.MULTILINE)) == 1
+
+
+def test_tls_serves_https_with_a_local_certificate_through_the_whole_flow(
+    project: BakedProject,
+) -> None:
+    with flask_dev(project, "--tls", scheme="https") as run:
+        certificate = project.path / "instance" / "localhost.crt"
+        wait_for(run, f"{run.app_url}/", verify=False)
+        assert certificate.exists()
+        login = requests.get(
+            f"{run.app_url}/login", allow_redirects=False, timeout=10, verify=str(certificate)
+        )
+        redirect_uri = parse_qs(urlsplit(login.headers["Location"]).query)["redirect_uri"]
+        assert redirect_uri == [f"https://localhost:{run.app_port}/callback"]
+        dashboard = connect_as_ada(run, verify=str(certificate))
+        assert dashboard.url == f"https://localhost:{run.app_port}/dashboard"
+        assert "Difference Engine" in dashboard.text

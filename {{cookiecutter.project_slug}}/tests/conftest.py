@@ -81,7 +81,8 @@ def unit_app(sqlite_url: str) -> Iterator[Flask]:
     """The app against a fake platform address (for `responses`-based unit tests)."""
     app = migrated_app(app_config(sqlite_url, "https://fsckmsft.test"))
     yield app
-    app.extensions["sqlalchemy"].engines[None].dispose()
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
 
 
 @pytest.fixture

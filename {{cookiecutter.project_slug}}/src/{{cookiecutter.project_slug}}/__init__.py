@@ -11,7 +11,15 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from .auth.rate_limits import limiter
-from .config import PROJECT_ROOT, own_host_names, settings_from_env, validate
+from .config import (
+    PROJECT_ROOT,
+    StartupError,
+    exit_from_flask_command,
+    own_host_names,
+    settings_from_env,
+    validate,
+    warn_about_missing_credentials,
+)
 from .database import configure_sqlite, create_owner_only, engine_options, is_sqlite
 from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
@@ -20,11 +28,20 @@ from .services import build_services
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    try:
+        return build_app(overrides)
+    except StartupError as error:
+        exit_from_flask_command(error)  # one sentence, no traceback, no second error
+        raise
+
+
+def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     load_dotenv(PROJECT_ROOT / ".env")  # development convenience; real env vars win
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     app.config.from_mapping(settings_from_env())
     app.config.update(overrides or {})
     validate(app.config)
+    warn_about_missing_credentials(app.config)
     configure_session_cookie(app)
     configure_request_checks(app)
     register_session_check(app)

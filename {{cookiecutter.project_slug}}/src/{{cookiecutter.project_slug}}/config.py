@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import click
 from flask.cli import NoAppException
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from .secret_strength import client_secret_problem, encryption_key_problem, secret_key_problem
 
+log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "testing", "production")
 CLOCK_SOURCES = ("system", "sandbox")
@@ -33,6 +39,19 @@ class StartupError(NoAppException):
 
 class ConfigError(StartupError):
     """A setting is missing or unsafe; the message names the variable and the fix."""
+
+
+def exit_from_flask_command(error: StartupError) -> None:
+    """Under the `flask` command, print the one sentence and exit.
+
+    Left to itself, Flask would print the message, then a second, misleading error
+    ("No such command 'db'") because the app that carries the command did not load.
+    A WSGI server or a test (no click context) gets the exception instead.
+    """
+    if click.get_current_context(silent=True) is None:
+        return
+    click.secho(f"Error: {error.format_message()}", err=True, fg="red")
+    sys.exit(2)
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -81,6 +100,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "FSCKMSFT_REDIRECT_URI": env.get("FSCKMSFT_REDIRECT_URI", ""),
         # Optional, not documented by the platform: see fsckmsft/identity.py.
         "FSCKMSFT_IDENTITY_URL": env.get("FSCKMSFT_IDENTITY_URL", "").strip(),
+        "FSCKMSFT_ACCOUNT_SETTINGS_URL": env.get("FSCKMSFT_ACCOUNT_SETTINGS_URL", ""),
         "FSCKMSFT_USE_PKCE": _flag(env.get("FSCKMSFT_USE_PKCE"), default=True),
         "FSCKMSFT_HTTP_TIMEOUT": _float(env, "FSCKMSFT_HTTP_TIMEOUT", 10.0),
         "REFRESH_LEEWAY_SECONDS": _int(env, "REFRESH_LEEWAY_SECONDS", 120),
@@ -122,19 +142,22 @@ def parse_key_ring(raw: str) -> list[tuple[str, bytes]]:
             key = base64.urlsafe_b64decode(encoded.encode())
         except (binascii.Error, ValueError):
             raise ConfigError(
-                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} is not valid base64."
+                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} is not valid base64; generate one with "
+                "`flask tokens new-key`."
             ) from None
         if len(key) != 32:
             raise ConfigError(
-                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} must be 32 bytes (AES-256), got {len(key)}."
+                f"TOKEN_ENCRYPTION_KEYS key {key_id!r} must be 32 bytes (AES-256), got {len(key)}; "
+                "generate one with `flask tokens new-key`."
             )
         ring.append((key_id, key))
     if not ring:
         raise ConfigError(
-            "TOKEN_ENCRYPTION_KEYS is not set; generate a key with `flask tokens new-key`."
+            "TOKEN_ENCRYPTION_KEYS is not set; generate a key with `flask tokens new-key` "
+            "and set it (in .env for development)."
         )
     if len({key_id for key_id, _ in ring}) != len(ring):
-        raise ConfigError("TOKEN_ENCRYPTION_KEYS names the same key id twice.")
+        raise ConfigError("TOKEN_ENCRYPTION_KEYS names the same key id twice; give each its own.")
     return ring
 
 
@@ -152,8 +175,12 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}.")
     secret_key = config["SECRET_KEY"]
     if not secret_key:
-        raise ConfigError("SECRET_KEY is not set; it signs the session cookie.")
+        raise ConfigError(
+            "SECRET_KEY is not set; it signs the session cookie: set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
     parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
+    validate_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["CLOCK_SOURCE"] not in CLOCK_SOURCES:
         raise ConfigError(f"CLOCK_SOURCE must be one of {', '.join(CLOCK_SOURCES)}.")
     for name in (
@@ -188,6 +215,55 @@ def _validate_identity_url(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             "FSCKMSFT_IDENTITY_URL must be a URL on FSCKMSFT_API_URL's origin "
             "(it receives the access token), or be left empty."
+        )
+
+
+def validate_database_url(url: str) -> None:
+    """A URL SQLAlchemy can use, with its driver installed. Never echoes the URL: it may
+    hold a password."""
+    example = "sqlite:///app.db or postgresql+psycopg://user:password@host/dbname"
+    try:
+        dialect = make_url(url).get_dialect()
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL; use one like {example}.") from None
+    except NoSuchModuleError:
+        scheme = url.partition(":")[0]
+        raise ConfigError(
+            f"DATABASE_URL names an unknown database kind {scheme!r}; use one like {example}."
+        ) from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        raise ConfigError(
+            f"DATABASE_URL needs the Python driver {error.name!r}, which is not installed "
+            "(for PostgreSQL: pip install 'psycopg[binary]')."
+        ) from None
+
+
+def account_settings_url(config: Mapping[str, Any]) -> str:
+    """Where a user revokes the app's access on fsckmsft ("from their account settings",
+    says the documentation, which gives no address): the setting, or the sandbox's page."""
+    return config["FSCKMSFT_ACCOUNT_SETTINGS_URL"] or f"{config['FSCKMSFT_AUTH_URL']}/settings/apps"
+
+
+def missing_credentials(config: Mapping[str, Any]) -> list[str]:
+    """The client credentials that are not set (production refuses to start without them;
+    development starts, and "Connect" cannot work until they are set)."""
+    return [name for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET") if not config[name]]
+
+
+_credential_warnings: set[str] = set()
+
+
+def warn_about_missing_credentials(config: Mapping[str, Any]) -> None:
+    """Tell the operator at start-up (once per process) what "Connect" will lack."""
+    missing = " and ".join(missing_credentials(config))
+    if missing and missing not in _credential_warnings:
+        _credential_warnings.add(missing)
+        log.warning(
+            "%s not set: \"Connect with fsckmsft\" cannot work until you set your registered "
+            "app's values (in .env for development).",
+            missing,
         )
 
 

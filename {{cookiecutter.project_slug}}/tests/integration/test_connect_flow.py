@@ -125,7 +125,8 @@ def test_disconnect_deletes_the_tokens(
     from {{ cookiecutter.project_slug }}.models import Connection
 
     connect(web, sandbox)
-    page = web.get("/").get_data(as_text=True)
+    confirm = re.search(r'href="(/disconnect/confirm[^"]+)"', web.get("/dashboard").text)
+    page = web.get(confirm.group(1).replace("&amp;", "&")).get_data(as_text=True)
     connection_id = re.search(r'name="connection_id" value="([^"]+)"', page).group(1)
     response = web.post(
         "/disconnect", data={"csrf_token": csrf_token(web), "connection_id": connection_id}

@@ -75,4 +75,5 @@ def test_logout_clears_the_session(web: FlaskClient, sandbox: SandboxServer) -> 
 
 def test_healthz_reports_the_database(app: Flask, web: FlaskClient) -> None:
     response = web.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "migrations": "current"}

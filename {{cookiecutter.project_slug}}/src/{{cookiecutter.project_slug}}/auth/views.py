@@ -22,8 +22,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 
+from ..config import missing_credentials
 from ..events.flow import preview, record
 from ..events.signals import browser_renewed
 from ..fsckmsft.errors import (
@@ -64,7 +75,9 @@ def _browser_id() -> str:
 @login_rate_limit  # each call writes a pending-login row: bounded per client address
 def login() -> Response:
     config = current_app.config
-    if not config["FSCKMSFT_CLIENT_ID"]:
+    missing = missing_credentials(config)
+    if missing:
+        log.error("%s not set: a user's \"Connect\" was refused.", " and ".join(missing))
         return _problem("not_configured", 503)
     code_verifier = generate_token(64) if config["FSCKMSFT_USE_PKCE"] else None
     state = login_states().start(
@@ -158,8 +171,11 @@ def callback() -> Response:
     except (InvalidGrant, BadTokenResponse):
         return _problem("exchange_failed", 400)
     except InvalidClient:
-        log.error("fsckmsft refused our client credentials: check FSCKMSFT_CLIENT_SECRET")
-        return _problem("not_configured", 503)
+        log.error(
+            "fsckmsft refused our client credentials: check FSCKMSFT_CLIENT_ID and "
+            "FSCKMSFT_CLIENT_SECRET against the app's registration."
+        )
+        return _problem("credentials_refused", 503)
     except FsckmsftError:
         return _problem("exchange_failed", 400)
     _keep_connection(tokens, pending.renews)
@@ -264,6 +280,14 @@ def logout() -> Response:
     held = connection_ids()
     end_session()  # server-side: a copy of the cookie opens nothing afterwards
     end_unreachable(held)
+    app_name = services().manifest.registration.name
+    # The grant outlives the session (and any tokens the app let go of): say so, or users
+    # think logging out ended the access.
+    flash(
+        f"You are logged out. fsckmsft still lists {app_name} among your authorized apps "
+        "until you revoke it there.",
+        "revoke",
+    )
     return redirect("/", 303)
 
 
@@ -283,6 +307,27 @@ def disconnect() -> Response:
         return _problem("bad_origin", 403)
     connection_id = request.form.get("connection_id", "")
     if connection_id in connection_ids():
+        labels = [row.label for row in connections_in_order([connection_id])]
         disconnect_connection(connection_id)
         forget_connection(connection_id)
+        app_name = services().manifest.registration.name
+        # The app deleted its tokens; the grant on fsckmsft's side lives on until the user
+        # revokes it there (the platform documents no revocation call for apps).
+        flash(
+            f"Disconnected {', '.join(labels)}: {app_name} deleted its access tokens. "
+            f"fsckmsft still lists {app_name} among your authorized apps until you revoke it.",
+            "revoke",
+        )
     return redirect("/", 303)
+
+
+@blueprint.get("/disconnect/confirm")
+def confirm_disconnect() -> str:
+    """The confirmation step before POST /disconnect: what will happen, and what will not."""
+    connection_id = request.args.get("connection", "")
+    if connection_id not in connection_ids():
+        abort(404)
+    connection = next(iter(connections_in_order([connection_id])), None)
+    if connection is None:
+        abort(404)
+    return render_template("auth/disconnect.html", connection=connection)

@@ -32,6 +32,7 @@ CHECKS: list[Check] = []
 CHECK_MODULES = (
     "checks_manifest",
     "checks_assets",
+    "checks_pages",
     "checks_secrets",
     "checks_production",
     "checks_platform",

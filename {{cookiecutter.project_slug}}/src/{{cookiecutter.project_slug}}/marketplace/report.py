@@ -68,6 +68,8 @@ class Report:
             lines.extend(f"        {' ' * width}  - {message}" for message in outcome.messages)
         counts = self.summary()
         verdict = "ready for review" if self.ok else "a reviewer would reject this"
+        if self.ok and counts["warnings"]:
+            verdict = "ready for review once you have read the warnings"
         lines += [
             "",
             f"{counts['errors']} error(s), {counts['warnings']} warning(s), "

@@ -18,7 +18,7 @@ from .rotation import rotate_all_tokens
 tokens_cli = AppGroup("tokens", help="Stored tokens: keys, status, refresh.")
 
 
-@tokens_cli.command("new-key")
+@tokens_cli.command("new-key", with_appcontext=False)  # runs before any key is configured
 def new_key() -> None:
     """Print a fresh key-ring entry for TOKEN_ENCRYPTION_KEYS."""
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

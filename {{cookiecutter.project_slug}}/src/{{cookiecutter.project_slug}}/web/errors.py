@@ -17,6 +17,7 @@ from ..fsckmsft.errors import (
     RateLimited,
     TokenEndpointError,
 )
+from ..services.schema import DatabaseError, schema_is_behind
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,28 @@ def register(app: Flask) -> None:
             "error.html", title="fsckmsft problem", message="Please try again in a minute."
         ), 502
 
+    @app.errorhandler(DatabaseError)
+    def database_error(error: DatabaseError) -> tuple[str, int]:
+        if not schema_is_behind():
+            return unexpected(error)
+        log.error("The database is behind its migrations: run `flask db upgrade`.")
+        development = app.config["APP_ENV"] != "production"
+        return render_template(
+            "error.html",
+            title="Not set up yet",
+            message=(
+                "The database has not been set up yet: run `flask db upgrade` "
+                "(`flask dev` does it when it starts)."
+                if development
+                else "This site is still being set up. The operator has been told; "
+                "please try again later."
+            ),
+        ), 503
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
+        if app.debug:
+            raise error  # development: Werkzeug's debugger shows it where it happened
         log.exception("unhandled error")
         return render_template(
             "error.html",

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -16,6 +17,7 @@ from flask import (
 )
 
 from ..auth.session_user import connection_ids
+from ..config import account_settings_url
 from ..fsckmsft.errors import ApiError, MissingScope, NeedsReauthorization
 from ..models import Connection, ConnectionStatus
 from ..services import services
@@ -25,6 +27,7 @@ from ..services.connections import (
     mark_reachable,
     usable_connection,
 )
+from ..services.schema import schema_is_behind
 
 blueprint = Blueprint("web", __name__)
 MAX_TASK_TITLE = 200
@@ -105,7 +108,10 @@ def add_task() -> Response | str:
 def healthz() -> tuple[Response, int]:
     if not database_answers():
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok"), 200
+    # A database behind its migrations answers, then fails on the first missing column.
+    if schema_is_behind():
+        return jsonify(status="error", database="ok", migrations="pending"), 503
+    return jsonify(status="ok", database="ok", migrations="current"), 200
 
 
 @blueprint.get("/privacy")
@@ -123,11 +129,18 @@ def support() -> str:
     return render_template("web/support.html")
 
 
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own (for JSON answers too)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @blueprint.app_context_processor
 def listing_details() -> dict[str, object]:
     """Names and contacts every template shows, read from the Marketplace manifest."""
     manifest = services().manifest
     return {
+        "account_settings_url": account_settings_url(current_app.config),
         "app_name": manifest.registration.name,
         "app_description": manifest.registration.description,
         "requested_scopes": manifest.registration.scopes,

@@ -1,0 +1,47 @@
+"""Is the database schema up to date? The migrations' heads against the database's version.
+
+`/healthz` reports pending migrations everywhere, `flask dev` applies them on start, and a
+page that meets a missing table says what to do instead of failing with a traceback.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..config import PROJECT_ROOT
+from ..extensions import db
+
+MIGRATIONS = PROJECT_ROOT / "migrations"
+#: Any failure of the database, for error handlers that must not import SQLAlchemy.
+DatabaseError = SQLAlchemyError
+
+
+@cache
+def _head_revisions(migrations: Path) -> frozenset[str]:
+    """The newest revision(s) in migrations/versions (read once: files do not change)."""
+    return frozenset(ScriptDirectory(str(migrations)).get_heads())
+
+
+def migrations_pending(engine: Engine, migrations: Path = MIGRATIONS) -> bool:
+    """True when the database is behind the migrations (or has never been migrated).
+
+    Raises SQLAlchemyError when the database cannot be reached at all.
+    """
+    with engine.connect() as connection:
+        applied = frozenset(MigrationContext.configure(connection).get_current_heads())
+    return applied != _head_revisions(migrations)
+
+
+def schema_is_behind(engine: Engine | None = None) -> bool:
+    """Like migrations_pending (on the app's database by default), but False when the
+    database does not answer: that is a different problem, with its own message."""
+    try:
+        return migrations_pending(engine if engine is not None else db.engine)
+    except SQLAlchemyError:
+        return False
