@@ -5,9 +5,12 @@ BIN := $(VENV)/bin
 TOOLS := $(VENV)/.tools-installed
 DEMO := build/demo
 DEMO_BIN := $(DEMO)/.venv/bin
+# `make demo APP_PORT=18000 SANDBOX_PORT=18001` when 8000 or 8001 is taken on this machine.
+APP_PORT ?= 8000
+SANDBOX_PORT ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: help test test-fast demo lint lock clean
+.PHONY: help test test-fast demo demo-clean lint lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -30,16 +33,18 @@ test-fast: $(TOOLS)  ## the template tests without running the baked projects' s
 lock: $(TOOLS)  ## re-lock requirements-dev.lock and a bake's requirements*.txt (UPGRADE=1: newest)
 	$(BIN)/python scripts/lock.py $(if $(UPGRADE),--upgrade)
 
-demo: $(TOOLS)  ## bake the defaults into build/demo and run it at http://localhost:8000
+demo: $(TOOLS)  ## bake the defaults into build/demo (never over your changes) and run it at http://localhost:8000
 	$(BIN)/python scripts/bake_demo.py $(DEMO)
 	test -x $(DEMO_BIN)/python || $(PYTHON) -m venv $(DEMO)/.venv
 	cd $(DEMO) && .venv/bin/pip install -q --require-hashes -r requirements-dev.txt
 	cd $(DEMO) && .venv/bin/pip install -q --no-deps -e . -e ./sandbox
-	cd $(DEMO) && .venv/bin/flask db upgrade
 	@echo
-	@echo "Open http://localhost:8000   (the sandbox runs at http://127.0.0.1:8001; Ctrl-C stops both)"
+	@echo "Open http://localhost:$(APP_PORT)   (the sandbox runs at http://127.0.0.1:$(SANDBOX_PORT); Ctrl-C stops both)"
 	@echo
-	cd $(DEMO) && exec .venv/bin/flask dev
+	cd $(DEMO) && exec .venv/bin/flask dev --app-port $(APP_PORT) --sandbox-port $(SANDBOX_PORT)
+
+demo-clean:  ## delete build/demo (your changes in it too), so the next `make demo` starts over
+	rm -rf $(DEMO)
 
 lint: $(TOOLS)  ## ruff on the hooks, the tests and the scripts
 	$(BIN)/ruff check --line-length 110 --select E,F,W,I,B,UP,RUF hooks tests scripts
