@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-{%- if cookiecutter.include_sandbox == "yes" %}
+{% if cookiecutter.include_sandbox == "yes" -%}
 import importlib.util
 import signal
 import sys
-{%- endif %}
+{% endif -%}
 import threading
 
 import click
@@ -15,11 +15,11 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.serving import is_running_from_reloader, run_simple
 
-{%- if cookiecutter.include_sandbox == "yes" %}
+{% if cookiecutter.include_sandbox == "yes" -%}
 from .dev_server import DevSite, SandboxProcess, refuse_busy_port, sandbox_database
-{%- else %}
+{% else -%}
 from .dev_server import DevSite, refuse_busy_port
-{%- endif %}
+{% endif -%}
 from .dev_tls import local_certificate
 from .marketplace.cli import marketplace_cli
 from .refresher import Refresher, RefresherSettings
@@ -31,10 +31,10 @@ from .tokens.commands import tokens_cli
 def _refuse_in_production() -> None:
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException(
-            "flask dev and flask sandbox are for development; APP_ENV is production."
+            "This command is for development; APP_ENV is production."
         )
-
 {%- if cookiecutter.include_sandbox == "yes" %}
+
 
 def _sandbox_installed() -> bool:
     # Looked up, never imported: the app does not depend on the emulator.
@@ -59,12 +59,12 @@ def sandbox_command(port: int) -> None:
         pass
     finally:
         sandbox.stop()
-
 {%- endif %}
+
 
 @click.command("dev")
 @click.option("--app-port", default=8000, show_default=True, help="Port of the app on localhost.")
-{%- if cookiecutter.include_sandbox == "yes" %}
+{% if cookiecutter.include_sandbox == "yes" -%}
 @click.option("--sandbox-port", default=8001, show_default=True, help="Port of the sandbox.")
 @click.option(
     "--sandbox/--no-sandbox",
@@ -73,7 +73,7 @@ def sandbox_command(port: int) -> None:
     show_default=True,
     help="Run the sandbox and point the app at it; --no-sandbox: the platform URLs in .env.",
 )
-{%- endif %}
+{% endif -%}
 @click.option(
     "--tls",
     is_flag=True,
@@ -121,8 +121,8 @@ def dev_command(
     _announce(site)
     _serve(site, with_refresher, reload)
 {%- endif %}
-
 {%- if cookiecutter.include_sandbox == "yes" %}
+
 
 def _start_sandbox(site: DevSite) -> SandboxProcess:
     assert site.sandbox_port is not None
@@ -149,8 +149,8 @@ def _credentials(app: Flask) -> dict[str, str]:
     return {
         name: app.config[name] for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET")
     }
-
 {%- endif %}
+
 
 def _announce(site: DevSite) -> None:
     if site.sandbox_port is None:
@@ -198,14 +198,14 @@ def _apply_pending_migrations(app: Flask) -> None:
             "at one that runs."
         ) from None
     click.echo("Database: applied the pending migrations.")
-
 {%- if cookiecutter.include_sandbox == "yes" %}
+
 
 def _stop_on_sigterm() -> None:
     """SIGTERM ends the run like Ctrl-C does, so the sandbox is stopped too."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
 {%- endif %}
+
 
 def register(app: Flask) -> None:
 {%- if cookiecutter.include_sandbox == "yes" %}
