@@ -3,7 +3,9 @@
 Bake the defaults, run the README's quickstart commands as they are written (`make setup`,
 then `make dev` in the background), open the URL it names in Chromium, connect with
 fsckmsft on the sandbox, see the projects, and stop `make dev` the way a person does
-(Ctrl-C). Slow: `make setup` creates a venv and installs the project (about a minute).
+(Ctrl-C). Again on other ports, as the README says to when 8000 or 8001 is taken: the
+browser must only ever be sent to the ports chosen. Slow: `make setup` creates a venv and
+installs the project (about a minute).
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ import pytest
 from conftest import Bake, BakedProject
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
-APP_URL = "http://localhost:8000"
-SANDBOX_PORT = 8001
+DEFAULT_PORTS = (8000, 8001)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -68,6 +69,19 @@ def newcomer_env() -> dict[str, str]:
     return env
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def other_ports_command(readme: str, app_port: int, sandbox_port: int) -> list[str]:
+    """The README's `make dev APP_PORT=… SANDBOX_PORT=…` line, with these ports."""
+    match = re.search(r"^make dev APP_PORT=(\d+) SANDBOX_PORT=(\d+)", readme, flags=re.MULTILINE)
+    assert match, "the README does not say how to choose other ports"
+    return ["make", "dev", f"APP_PORT={app_port}", f"SANDBOX_PORT={sandbox_port}"]
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket() as sock:
         # SO_REUSEADDR: closed connections lingering in TIME_WAIT do not count, a server does.
@@ -93,10 +107,12 @@ def wait_for_page(url: str, server: subprocess.Popen[str], seconds: float = 60) 
 
 
 @contextlib.contextmanager
-def make_dev(project: BakedProject, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """`make dev` in the background; stopped at the end with Ctrl-C (SIGINT to its group)."""
+def make_dev(
+    project: BakedProject, env: dict[str, str], command: list[str]
+) -> Iterator[subprocess.Popen[str]]:
+    """`make dev …` in the background; stopped at the end with Ctrl-C (SIGINT to its group)."""
     server = subprocess.Popen(
-        ["make", "dev"],
+        command,
         cwd=project.path,
         env=env,
         stdout=subprocess.PIPE,
@@ -117,7 +133,7 @@ def make_dev(project: BakedProject, env: dict[str, str]) -> Iterator[subprocess.
             pytest.fail("make dev did not stop on Ctrl-C within 20 s")
 
 
-def connect_in_chromium() -> str:
+def connect_in_chromium(app_url: str, sandbox_port: int) -> str:
     """Open the app, Connect, Approve on the sandbox; answers the dashboard's projects."""
     try:
         from playwright.sync_api import Error, sync_playwright
@@ -135,11 +151,11 @@ def connect_in_chromium() -> str:
             except Error as error:
                 unavailable(f"Chromium did not start: {str(error).splitlines()[0]}")
             page = browser.new_page()
-            page.goto(APP_URL)
+            page.goto(app_url)
             page.get_by_role("link", name="Connect with fsckmsft").click()
-            page.wait_for_url(f"http://127.0.0.1:{SANDBOX_PORT}/oauth/authorize**")
+            page.wait_for_url(f"http://127.0.0.1:{sandbox_port}/oauth/authorize**")
             page.get_by_role("button", name="Approve").click()
-            page.wait_for_url(f"{APP_URL}/dashboard")
+            page.wait_for_url(f"{app_url}/dashboard")
             projects = page.locator("#projects").inner_text()
             browser.close()
             return projects
@@ -151,24 +167,32 @@ def connect_in_chromium() -> str:
         shutil.rmtree(private_tmp, ignore_errors=True)
 
 
-def test_newcomer_follows_the_readme_to_the_dashboard(bake: Bake) -> None:
+@pytest.mark.parametrize("ports", ["the README's", "other"])
+def test_newcomer_follows_the_readme_to_the_dashboard(bake: Bake, ports: str) -> None:
     project = bake()
     readme = project.read("README.md")
     assert quickstart_commands(readme)[:2] == ["make setup", "make dev"]
-    assert APP_URL in readme
+    if ports == "other":
+        app_port, sandbox_port = free_port(), free_port()
+        command = other_ports_command(readme, app_port, sandbox_port)
+    else:
+        app_port, sandbox_port = DEFAULT_PORTS
+        command = ["make", "dev"]
+    app_url = f"http://localhost:{app_port}"
+    assert f"http://localhost:{DEFAULT_PORTS[0]}" in readme
     if shutil.which("make") is None:
         unavailable("make is not installed")
-    if not (port_is_free(8000) and port_is_free(SANDBOX_PORT)):
-        unavailable("ports 8000 and 8001 (the README's) are in use on this machine")
+    if not (port_is_free(app_port) and port_is_free(sandbox_port)):
+        unavailable(f"ports {app_port} and {sandbox_port} are in use on this machine")
     env = newcomer_env()
     setup = subprocess.run(
         ["make", "setup"], cwd=project.path, env=env, capture_output=True, text=True,
         timeout=900, check=False,
     )
     assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
-    with make_dev(project, env) as server:
-        assert "Connect with fsckmsft" in wait_for_page(f"{APP_URL}/", server)
-        projects = connect_in_chromium()
+    with make_dev(project, env, command) as server:
+        assert "Connect with fsckmsft" in wait_for_page(f"{app_url}/", server)
+        projects = connect_in_chromium(app_url, sandbox_port)
     assert "Difference Engine" in projects  # ada's first workspace, seeded by the sandbox
     assert server.returncode is not None
-    assert port_is_free(8000) and port_is_free(SANDBOX_PORT), "make dev left a server running"
+    assert port_is_free(app_port) and port_is_free(sandbox_port), "make dev left a server running"
