@@ -95,10 +95,10 @@ def test_connect_use_refresh_deny_and_disconnect(
     # Disconnect, from the dashboard, after a confirmation step: back to the landing page,
     # nothing connected, and a message saying where the grant is revoked on fsckmsft.
     page.goto(f"{live.url}/dashboard")
-    page.get_by_role("link", name="Disconnect Analytical Engines").click()
+    page.get_by_role("link", name="Disconnect this workspace").click()
     page.get_by_role("button", name="Disconnect").click()
     page.wait_for_url(f"{live.url}/")
-    expect(page.get_by_role("status")).to_contain_text("Disconnected Analytical Engines")
+    expect(page.get_by_role("status")).to_contain_text("deleted its access tokens")
     expect(page.get_by_role("link", name="Your fsckmsft account settings")).to_be_visible()
     expect(page.get_by_role("link", name="Connect with fsckmsft")).to_be_visible()
     shoot(page, screenshots, "09-disconnected")
