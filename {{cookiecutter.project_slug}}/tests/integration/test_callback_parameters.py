@@ -72,7 +72,7 @@ def test_a_spent_link_in_a_browser_without_connections_is_simply_not_valid(
     connect_page = web.get(callback)
     assert connect_page.status_code == 302
     page = web.get("/").get_data(as_text=True)
-    connection_id = page.split('name="connection_id" value="')[1].split('"')[0]
+    connection_id = page.split("/disconnect/confirm?connection=")[1].split('"')[0]
     web.post("/disconnect", data={"csrf_token": csrf_token(web), "connection_id": connection_id})
     replay = web.get(callback).get_data(as_text=True)
     assert "already connected" not in replay and "not valid" in replay

@@ -115,7 +115,7 @@ def test_two_workspaces_make_two_connections(web: FlaskClient, sandbox: SandboxS
         callback = sandbox.approve(authorize, "grace", workspace["id"])
         assert web.get(local_path(callback)).status_code == 302
     html = web.get("/").get_data(as_text=True)
-    assert html.count('name="connection_id"') == 2
+    assert html.count('href="/disconnect/confirm?connection=') == 2  # one per connection
 
 
 def test_disconnect_deletes_the_tokens(
