@@ -30,9 +30,7 @@ from .tokens.commands import tokens_cli
 
 def _refuse_in_production() -> None:
     if current_app.config["APP_ENV"] == "production":
-        raise click.ClickException(
-            "This command is for development; APP_ENV is production."
-        )
+        raise click.ClickException("This command is for development; APP_ENV is production.")
 {%- if cookiecutter.include_sandbox == "yes" %}
 
 
@@ -146,9 +144,7 @@ def _start_sandbox(site: DevSite) -> SandboxProcess:
 
 def _credentials(app: Flask) -> dict[str, str]:
     """The client id and secret the sandbox registers the app with (from .env)."""
-    return {
-        name: app.config[name] for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET")
-    }
+    return {name: app.config[name] for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET")}
 {%- endif %}
 
 

@@ -261,7 +261,7 @@ def warn_about_missing_credentials(config: Mapping[str, Any]) -> None:
     if missing and missing not in _credential_warnings:
         _credential_warnings.add(missing)
         log.warning(
-            "%s not set: \"Connect with fsckmsft\" cannot work until you set your registered "
+            '%s not set: "Connect with fsckmsft" cannot work until you set your registered '
             "app's values (in .env for development).",
             missing,
         )

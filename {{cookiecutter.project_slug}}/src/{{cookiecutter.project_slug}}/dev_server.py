@@ -57,9 +57,7 @@ class DevSite:
 
     def environment(self) -> dict[str, str]:
         """The same settings as environment variables, for processes this one starts."""
-        return {
-            key: str(value) for key, value in self.config_overrides().items() if key != "DEBUG"
-        }
+        return {key: str(value) for key, value in self.config_overrides().items() if key != "DEBUG"}
 
 
 def sandbox_database(instance_path: str, sandbox_port: int, app_port: int | None = None) -> str:
@@ -94,8 +92,15 @@ class SandboxProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "fsckmsft_sandbox", "--port", str(self.port),
-                   "--database", self.database]
+        command = [
+            sys.executable,
+            "-m",
+            "fsckmsft_sandbox",
+            "--port",
+            str(self.port),
+            "--database",
+            self.database,
+        ]
         # cwd: the sandbox reads the manifest and .env of the project it serves.
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command, cwd=PROJECT_ROOT, env={**os.environ, **self.environment}

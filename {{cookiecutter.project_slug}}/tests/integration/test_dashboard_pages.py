@@ -45,7 +45,9 @@ def test_disconnect_says_what_happened_and_where_to_revoke_the_grant(
 ) -> None:
     connect(web, sandbox)
     form = web.get(disconnect_link(web)).text
-    connection_id = re.search(r'name="connection_id" value="([^"]+)"', form).group(1)
+    field = re.search(r'name="connection_id" value="([^"]+)"', form)
+    assert field, "the confirmation page has no form"
+    connection_id = field.group(1)
     done = web.post(
         "/disconnect",
         data={"csrf_token": csrf_token(web), "connection_id": connection_id},

@@ -25,7 +25,9 @@ def test_the_template_pages_are_a_warning_naming_each(
     messages = run.messages("PAGES_PLACEHOLDER")
     assert run.status("PAGES_PLACEHOLDER") == "fail"
     assert [m.split()[0].rsplit("/", 1)[1] for m in messages] == [
-        "privacy.html", "terms.html", "support.html"
+        "privacy.html",
+        "terms.html",
+        "support.html",
     ]
     assert run.exit_code == 0  # a warning: the report says so, the listing is not blocked
 

@@ -36,8 +36,13 @@ def run_flask(tmp_path: Path, *args: str, **settings: str) -> subprocess.Complet
     )
     env.update(settings)
     return subprocess.run(
-        [FLASK, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [FLASK, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

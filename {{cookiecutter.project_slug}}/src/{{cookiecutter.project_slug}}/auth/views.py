@@ -77,7 +77,7 @@ def login() -> Response:
     config = current_app.config
     missing = missing_credentials(config)
     if missing:
-        log.error("%s not set: a user's \"Connect\" was refused.", " and ".join(missing))
+        log.error('%s not set: a user\'s "Connect" was refused.', " and ".join(missing))
         return _problem("not_configured", 503)
     code_verifier = generate_token(64) if config["FSCKMSFT_USE_PKCE"] else None
     state = login_states().start(
