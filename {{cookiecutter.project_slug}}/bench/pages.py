@@ -50,9 +50,8 @@ PROJECTS = {
         for number in range(5)
     ]
 }
-PAGE = """{% raw %}<!doctype html><title>{{ title }}</title><h1>{{ title }}</h1>
-<ul>{% for project in projects %}<li>{{ project.name }} ({{ project.task_count }})</li>
-{% endfor %}</ul>{% endraw %}"""
+# A small page, compiled once, as the app's own templates are (an .html file: Jinja).
+PAGE = (Path(__file__).parent / "minimal_page.html").read_text(encoding="utf-8")
 
 
 class QuietHandler(WSGIRequestHandler):
