@@ -82,7 +82,9 @@ def start_sandbox_process(database: Path) -> tuple[subprocess.Popen[bytes], str]
     port = free_port()
     code = (
         "import sys, json; from fsckmsft_sandbox import serve; "
-        f"serve(port={port}, database={str(database)!r}, seed_app=json.loads(sys.argv[1]))"
+        f"serve(port={port}, database={str(database)!r}, seed_app=json.loads(sys.argv[1]), "
+        # The bench app talks to one sandbox origin for both (the strict profile otherwise).
+        "settings={'api_origin': 'shared'})"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code, json.dumps(BENCH_APP)],

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from tests.helpers.app import (
     app_config,
     migrated_app,
+    sandbox_settings,
     seed_app,
     unavailable,
 )
@@ -65,7 +66,7 @@ def sandbox_server() -> Iterator[Any]:
     """The sandbox on a free loopback port, in this process, for the whole run."""
     from fsckmsft_sandbox.testing import SandboxServer  # imported only by tests that drive it
 
-    with SandboxServer(seed_app=seed_app()) as server:
+    with SandboxServer(seed_app=seed_app(), settings=sandbox_settings()) as server:
         yield server
 
 

@@ -1,16 +1,32 @@
-"""The fsckmsft API the sandbox emulates: /v1/me, /v1/projects, /v1/projects/<id>/tasks."""
+"""The fsckmsft API the sandbox emulates: /v1/projects, /v1/projects/<id>/tasks (documented),
+and /v1/me (the `identity` extension, off unless asked for).
+
+The documentation defines no response bodies: the shapes below are the sandbox's choice, and
+every answer says so in a `Sandbox-Invention` header.
+"""
 
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import current_token
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy import func
 
 from .models import Project, Task, User, Workspace, db
 from .oauth.protector import require_oauth
-from .state import current_state
+from .state import current_state, extension_on
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
+
+#: Labels every answer whose body shape the documentation leaves open.
+INVENTION_HEADER = ("Sandbox-Invention",
+                    "api_bodies: the documentation defines no response bodies; this shape is "
+                    "the sandbox's choice")
+
+
+@bp.after_request
+def label_invented_bodies(response: Response) -> Response:
+    response.headers[INVENTION_HEADER[0]] = INVENTION_HEADER[1]
+    return response
 
 
 def api_error(status: int, error: str, description: str) -> tuple[Response, int]:
@@ -18,15 +34,24 @@ def api_error(status: int, error: str, description: str) -> tuple[Response, int]
 
 
 @bp.get("/me")
-@require_oauth()
 def me() -> Response:
-    """Who the token acts for. A sandbox extension: the platform documents no such call."""
+    """Who the token acts for: the `identity` extension; the platform documents no such call,
+    so without the extension it does not exist (404, before any token check)."""
+    if not extension_on("identity"):
+        abort(404)
+    return identity()
+
+
+@require_oauth()
+def identity() -> Response:
     user = db.session.get_one(User, current_token.user_id)
     workspace = db.session.get_one(Workspace, current_token.workspace_id)
-    return jsonify({
+    response = jsonify({
         "user": {"id": user.id, "username": user.username},
         "workspace": {"id": workspace.id, "name": workspace.name},
     })
+    response.headers["Sandbox-Extension"] = "identity: GET /v1/me is not in the documentation"
+    return response
 
 
 @bp.get("/projects")

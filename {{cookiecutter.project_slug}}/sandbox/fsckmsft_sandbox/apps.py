@@ -5,7 +5,7 @@ from typing import Any
 from .credentials import digest, new_client_id, new_client_secret
 from .models import AuthorizationCode, OAuthApp, Token, User, db
 from .registration import validate_registration
-from .state import sandbox_now
+from .state import current_settings, sandbox_now
 
 
 def register_app(fields: dict[str, Any], client_id: str | None = None,
@@ -40,11 +40,33 @@ def update_app(app: OAuthApp, fields: dict[str, Any]) -> OAuthApp:
 
 
 def rotate_secret(app: OAuthApp) -> str:
-    """A new secret; the old one fails from now on. Issued tokens are left as they are."""
+    """A new secret; the old one fails from now on.
+
+    Access tokens stay valid until they expire ("All previously issued access tokens remain
+    valid"). Refresh tokens and pending codes die too under the `secret_rotation` switch's
+    strict reading ("all existing tokens issued with the old secret will be invalidated").
+    """
     secret = new_client_secret()
     app.secret_digest = digest(secret)
+    if current_settings().rotation_invalidates_grants:
+        invalidate_grants_of(app.client_id)
     db.session.commit()
     return secret
+
+
+def invalidate_grants_of(client_id: str) -> None:
+    """Every refresh token and unused code of the app dies; access tokens live on."""
+    now = sandbox_now()
+    tokens = db.select(Token).filter_by(client_id=client_id, refresh_revoked_at=None)
+    for token in db.session.execute(tokens).scalars():
+        token.refresh_revoked_at = now
+    _spend_codes(db.select(AuthorizationCode).filter_by(client_id=client_id, used_at=None))
+
+
+def _spend_codes(query: Any) -> None:
+    now = sandbox_now()
+    for code in db.session.execute(query).scalars():
+        code.used_at = now
 
 
 def _revoke(query: Any) -> int:
@@ -58,9 +80,7 @@ def _revoke(query: Any) -> int:
 def delete_app(app: OAuthApp) -> None:
     """Remove the app and revoke every token and unused code it holds."""
     _revoke(db.select(Token).filter_by(client_id=app.client_id))
-    codes = db.select(AuthorizationCode).filter_by(client_id=app.client_id, used_at=None)
-    for code in db.session.execute(codes).scalars():
-        code.used_at = sandbox_now()
+    _spend_codes(db.select(AuthorizationCode).filter_by(client_id=app.client_id, used_at=None))
     db.session.delete(app)
     db.session.commit()
 
@@ -68,10 +88,8 @@ def delete_app(app: OAuthApp) -> None:
 def revoke_user_authorization(user: User, client_id: str) -> int:
     """The user's "Revoke" in account settings: every token of theirs for that app."""
     count = _revoke(db.select(Token).filter_by(user_id=user.id, client_id=client_id))
-    codes = db.select(AuthorizationCode).filter_by(
-        user_id=user.id, client_id=client_id, used_at=None)
-    for code in db.session.execute(codes).scalars():
-        code.used_at = sandbox_now()
+    _spend_codes(db.select(AuthorizationCode).filter_by(
+        user_id=user.id, client_id=client_id, used_at=None))
     db.session.commit()
     return count
 

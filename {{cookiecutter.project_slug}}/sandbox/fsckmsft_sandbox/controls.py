@@ -1,4 +1,4 @@
-"""Controls for tests and workshops: reset, the clock, fault rules, the request log."""
+"""Controls for tests and workshops: reset, settings, the clock, fault rules, the request log."""
 
 import math
 
@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from .admin_api import json_body, json_error
 from .faults import FaultRuleError
 from .seed import reset_database
+from .settings import SettingsError, settings_view
 from .state import current_state
 
 bp = Blueprint("controls", __name__, url_prefix="/_sandbox")
@@ -14,14 +15,35 @@ bp = Blueprint("controls", __name__, url_prefix="/_sandbox")
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Back to the start: seed data, the seed app, clock offset 0, no faults, empty log."""
+    """Back to the start: the start settings, seed data, the seed app, clock offset 0, no
+    faults, empty log."""
     state = current_state()
     with state.write_lock:
+        state.settings = state.start_settings
         reset_database(state.seed_app)
         state.clock.reset()
         state.faults.clear()
         state.log.clear()
     return jsonify({"reset": True, "clock": state.clock.as_dict()})
+
+
+@bp.get("/settings")
+def read_settings() -> Response:
+    """The profile, each switch's reading, and every extension (labelled, on or off)."""
+    return jsonify(settings_view(current_state().settings))
+
+
+@bp.post("/settings")
+def change_settings() -> Response:
+    """`{"profile": "lenient"}`, `{"client_auth": "body_or_basic"}`, `{"extensions": [...]}`:
+    a profile first, then each switch named. Lasts until the next reset."""
+    state = current_state()
+    try:
+        with state.write_lock:
+            state.settings = state.settings.changed(json_body())
+    except SettingsError as error:
+        return json_error(400, "invalid_request", str(error))
+    return jsonify(settings_view(state.settings))
 
 
 @bp.get("/clock")

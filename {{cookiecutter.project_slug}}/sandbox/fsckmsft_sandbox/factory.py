@@ -1,4 +1,8 @@
-"""create_sandbox(): the emulator as one Flask app (authorization server and API, one origin)."""
+"""create_sandbox(): the emulator as one Flask app (authorization server and API).
+
+The API answers on its own origin when the `api_origin` switch says `separate`: the servers
+(serving.py, testing.py) then listen on a second port whose requests `api_origin_app` marks.
+"""
 
 import atexit
 import contextlib
@@ -16,18 +20,24 @@ from .models import db
 from .oauth import views as oauth_views
 from .oauth.server import init_authorization_server
 from .seed import start_database
-from .state import SandboxState
+from .settings import Settings, settings_from
+from .state import SandboxState, current_settings
 
 JSON_PREFIXES = ("/_sandbox", "/oauth/token", "/v1")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+#: Set in the WSGI environ of requests that reached the API's own origin.
+API_ORIGIN_KEY = "fsckmsft_sandbox.api_origin"
 
 
 def create_sandbox(database: str | None = None,
                    seed_app: dict[str, Any] | None = None,
-                   hosts: Iterable[str] = ()) -> Flask:
+                   hosts: Iterable[str] = (),
+                   settings: Settings | dict[str, Any] | None = None) -> Flask:
     """The sandbox app. `database` is a SQLite file (None: a private temporary file);
     `seed_app` is registered at start and again by every reset, with its own credentials;
-    `hosts` are host names it answers to besides 127.0.0.1 and localhost."""
+    `hosts` are host names it answers to besides 127.0.0.1 and localhost; `settings`
+    (Settings, or changes to the strict profile such as `{"profile": "lenient",
+    "extensions": ["identity"]}`) are in force at start and again after every reset."""
     app = Flask(__name__)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{database or private_database_file()}",
@@ -39,12 +49,17 @@ def create_sandbox(database: str | None = None,
         OWN_ORIGINS=frozenset(),  # set by listening_on() once the port is known
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["sandbox"] = SandboxState(seed_app=seed_app)
+    start = settings_from(settings)
+    app.extensions["sandbox"] = SandboxState(seed_app=seed_app, start_settings=start,
+                                             settings=start)
     db.init_app(app)
     init_authorization_server(app)
     for blueprint in (oauth_views.bp, api.bp, admin_api.bp, controls.bp, pages.bp):
         app.register_blueprint(blueprint)
     app.before_request(refuse_cross_site_writes)
+    app.before_request(keep_auth_and_api_apart)
+    # Every page shows the profile in force and labels the extensions that are on.
+    app.context_processor(lambda: {"sandbox_settings": current_settings()})
     register_error_handlers(app)
     instrument.install(app)
     with app.app_context():
@@ -97,6 +112,31 @@ def refuse_cross_site_writes() -> Response | None:
     own_origins = current_app.config["OWN_ORIGINS"]
     if cross_site or (origin is not None and origin.rstrip("/") not in own_origins):
         return error_response(403, "access_denied", "Cross-site requests are refused.")
+    return None
+
+
+def api_origin_app(app: Flask) -> Any:
+    """The WSGI app for the API's own origin: the same sandbox, its requests marked."""
+
+    def marked(environ: dict[str, Any], start_response: Any) -> Any:
+        environ[API_ORIGIN_KEY] = True
+        return app(environ, start_response)
+
+    return marked
+
+
+def keep_auth_and_api_apart() -> Response | None:
+    """With the API on its own origin, /v1/* exists only there and /oauth/* only on the
+    authorization server, as on the platform (auth.… and api.…)."""
+    if current_settings().api_origin != "separate":
+        return None
+    on_api_origin = bool(request.environ.get(API_ORIGIN_KEY))
+    if request.path.startswith("/v1/") and not on_api_origin:
+        return error_response(404, "not_found", "The API answers on its own origin.")
+    if request.path.startswith("/oauth/") and on_api_origin:
+        return error_response(404, "not_found",
+                              "This is the API's origin; /oauth/* is on the authorization "
+                              "server's.")
     return None
 
 

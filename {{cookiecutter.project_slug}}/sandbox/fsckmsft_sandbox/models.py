@@ -11,14 +11,14 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .config import (
-    ACCESS_TOKEN_LIFETIME,
-    AUTHORIZATION_CODE_LIFETIME,
-    CLIENT_AUTH_METHOD,
-    REFRESH_TOKEN_LIFETIME,
-)
+from .config import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME
 from .credentials import matches
-from .state import sandbox_now
+from .state import (
+    accepted_client_auth_methods,
+    current_settings,
+    sandbox_now,
+    scopes_in_force,
+)
 
 db = SQLAlchemy()
 
@@ -84,9 +84,10 @@ class OAuthApp(db.Model, ClientMixin):
         return None
 
     def get_allowed_scope(self, scope: str | None) -> str | None:
-        # An app may only request scopes it declared; None makes Authlib answer invalid_scope.
+        # An app may only request scopes it declared (and that exist: an undocumented scope
+        # only while its extension is on); None makes Authlib answer invalid_scope.
         requested = (scope or "").split()
-        if not requested or not set(requested) <= set(self.scopes):
+        if not requested or not set(requested) <= set(self.scopes) & set(scopes_in_force()):
             return None
         return " ".join(dict.fromkeys(requested))
 
@@ -99,7 +100,7 @@ class OAuthApp(db.Model, ClientMixin):
         return matches(client_secret, self.secret_digest)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == CLIENT_AUTH_METHOD
+        return method in accepted_client_auth_methods()
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -129,7 +130,8 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
         return self.scope
 
     def is_expired(self) -> bool:
-        return sandbox_now() >= self.issued_at + AUTHORIZATION_CODE_LIFETIME
+        # "Short-lived" is all the documentation says: the `code_lifetime` switch.
+        return sandbox_now() >= self.issued_at + current_settings().code_lifetime
 
 
 class Token(db.Model, TokenMixin):
@@ -147,6 +149,8 @@ class Token(db.Model, TokenMixin):
     issued_at: Mapped[float] = mapped_column()
     expires_in: Mapped[int] = mapped_column(default=ACCESS_TOKEN_LIFETIME)
     refresh_used_at: Mapped[float | None] = mapped_column(nullable=True)
+    # The refresh token alone died (a secret rotation); the access token lives on.
+    refresh_revoked_at: Mapped[float | None] = mapped_column(nullable=True)
     revoked_at: Mapped[float | None] = mapped_column(nullable=True)
 
     def check_client(self, client: ClientMixin) -> bool:
@@ -167,7 +171,8 @@ class Token(db.Model, TokenMixin):
     def refresh_usable(self) -> bool:
         """Unused, unrevoked, and used within the last 90 days (counted from its issue)."""
         fresh = sandbox_now() < self.issued_at + REFRESH_TOKEN_LIFETIME
-        return fresh and self.refresh_used_at is None and self.revoked_at is None
+        alive = self.refresh_revoked_at is None and self.revoked_at is None
+        return fresh and alive and self.refresh_used_at is None
 
     def is_live(self) -> bool:
         """Still grants access now or later: an authorization that counts as active."""

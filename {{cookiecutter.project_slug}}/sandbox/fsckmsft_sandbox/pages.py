@@ -14,10 +14,10 @@ from .apps import (
     rotate_secret,
     update_app,
 )
-from .config import SCOPES
+from .config import EXTENSION_SCOPES
 from .models import OAuthApp, User, db
 from .registration import RegistrationError
-from .state import current_state
+from .state import current_state, scopes_in_force
 
 bp = Blueprint("pages", __name__, url_prefix="/settings")
 
@@ -54,7 +54,7 @@ def list_page(form: dict[str, Any], error: str | None = None) -> str:
     apps = all_apps()
     counts = {app.client_id: authorized_workspaces(app.client_id) for app in apps}
     return render_template("apps.html", apps=apps, counts=counts, form=form, error=error,
-                           catalogue=SCOPES)
+                           catalogue=scopes_in_force(), extension_scopes=EXTENSION_SCOPES)
 
 
 @bp.get("/developer/apps")
@@ -78,7 +78,8 @@ def app_page(app: OAuthApp, form: dict[str, Any] | None = None, error: str | Non
                "homepage_url": app.homepage_url, "redirect_uris": app.redirect_uris,
                "scopes": app.scopes}
     return render_template("app.html", app=app, form=form or current, error=error,
-                           authorized=authorized_workspaces(app.client_id), catalogue=SCOPES)
+                           authorized=authorized_workspaces(app.client_id),
+                           catalogue=scopes_in_force(), extension_scopes=EXTENSION_SCOPES)
 
 
 @bp.get("/developer/apps/<client_id>")

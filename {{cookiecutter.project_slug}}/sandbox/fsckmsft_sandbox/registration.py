@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import SCOPES
+from .state import scopes_in_force
 
 FIELDS = ("name", "description", "homepage_url", "redirect_uris", "scopes")
 REQUIRED = ("name", "homepage_url", "redirect_uris", "scopes")
@@ -84,10 +84,12 @@ def _scopes(data: dict[str, Any]) -> list[str]:
     if not isinstance(scopes, list) or not scopes:
         raise RegistrationError("invalid_client_metadata",
                                 "'scopes' must be a non-empty list of scopes.")
-    unknown = [s for s in scopes if not isinstance(s, str) or s not in SCOPES]
+    # Only documented scopes, plus the `extra_scopes` extension's while it is on.
+    catalogue = scopes_in_force()
+    unknown = [s for s in scopes if not isinstance(s, str) or s not in catalogue]
     if unknown:
         raise RegistrationError("invalid_client_metadata",
-                                f"'scopes' may only contain: {', '.join(SCOPES)}.")
+                                f"'scopes' may only contain: {', '.join(catalogue)}.")
     return list(dict.fromkeys(scopes))
 
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from sqlalchemy import inspect
+
 from .apps import register_app, update_app
 from .credentials import digest
 from .models import OAuthApp, Project, Task, User, Workspace, db
@@ -74,12 +76,27 @@ def ensure_seed_app(app_fields: dict[str, Any] | None) -> None:
 def start_database(app_fields: dict[str, Any] | None) -> None:
     """Create the tables, seed an empty database, and (re-)register the seed app.
 
-    A database file that already holds data keeps it, so tokens survive a restart.
+    A database file that already holds data keeps it, so tokens survive a restart; one
+    written by an older sandbox (other columns) starts afresh: its state is disposable.
     """
+    if not schema_is_current():
+        db.drop_all()
     db.create_all()
     if db.session.execute(db.select(User).limit(1)).first() is None:
         seed_people()
     ensure_seed_app(app_fields)
+
+
+def schema_is_current() -> bool:
+    """Every table that exists has exactly the columns the models give it."""
+    inspector = inspect(db.engine)
+    existing = set(inspector.get_table_names())
+    for table in db.metadata.sorted_tables:
+        if table.name in existing:
+            columns = {column["name"] for column in inspector.get_columns(table.name)}
+            if columns != {column.name for column in table.columns}:
+                return False
+    return True
 
 
 def reset_database(app_fields: dict[str, Any] | None) -> None:

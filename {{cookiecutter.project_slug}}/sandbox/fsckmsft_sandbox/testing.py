@@ -10,7 +10,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .factory import create_sandbox, listening_on
+from .factory import api_origin_app, create_sandbox, listening_on
 
 
 class ConsentFormParser(HTMLParser):
@@ -34,16 +34,27 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 
 class SandboxServer:
-    """`with SandboxServer(seed_app=...) as sandbox: requests.get(sandbox.url + "/v1/...")`."""
+    """`with SandboxServer(seed_app=..., settings=...) as sandbox: ...`.
+
+    `url` is the authorization server's origin (and the controls'); `api_url` the API's,
+    its own origin (a second port), which serves /v1/* only while `api_origin` is
+    `separate` and everything while it is `shared`. `settings` is what `create_sandbox`
+    takes: `{"profile": "lenient"}`, `{"client_auth": "body_or_basic"}`, ...
+    """
 
     def __init__(self, **create_kwargs: Any) -> None:
         self.app: Flask = create_sandbox(**create_kwargs)
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True,
                                                     request_handler=QuietRequestHandler)
+        self._api_server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, api_origin_app(self.app), threaded=True,
+            request_handler=QuietRequestHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         listening_on(self.app, self._server.server_port)
+        self.api_url = f"http://127.0.0.1:{self._api_server.server_port}"
         self.http = requests.Session()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._threads = [threading.Thread(target=server.serve_forever, daemon=True)
+                         for server in (self._server, self._api_server)]
 
     def __enter__(self) -> "SandboxServer":
         self.start()
@@ -54,11 +65,13 @@ class SandboxServer:
         self.stop()
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in (self._server, self._api_server):
+            server.shutdown()
+            server.server_close()
         self.http.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -68,6 +81,23 @@ class SandboxServer:
 
     def reset(self) -> None:
         self._call("POST", "/_sandbox/reset")
+
+    def settings(self) -> dict[str, Any]:
+        """The profile, the switches' readings and the extensions (GET /_sandbox/settings)."""
+        return self._call("GET", "/_sandbox/settings")
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change settings until the next reset: `configure(client_auth="body_or_basic")`."""
+        return self._call("POST", "/_sandbox/settings", json=changes)
+
+    def reading(self, switch: str) -> Any:
+        """The reading a switch plays right now (`reading("refresh_reuse")`)."""
+        return self.app.extensions["sandbox"].settings.switches()[switch]
+
+    @property
+    def profile(self) -> str:
+        """The profile the sandbox started with (and returns to at every reset)."""
+        return self.app.extensions["sandbox"].start_settings.profile_name()
 
     def clock(self) -> dict[str, float]:
         return self._call("GET", "/_sandbox/clock")
@@ -178,6 +208,7 @@ class OAuthFlow:
 
     def api(self, access_token: str | None, path: str = "/v1/projects", method: str = "GET",
             **kwargs: Any) -> requests.Response:
+        """Call the API on its own origin (which serves it under either `api_origin`)."""
         headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
-        return requests.request(method, self.server.url + path, headers=headers, timeout=10,
-                                **kwargs)
+        return requests.request(method, self.server.api_url + path, headers=headers,
+                                timeout=10, **kwargs)

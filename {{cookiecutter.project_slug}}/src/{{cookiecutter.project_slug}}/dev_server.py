@@ -100,6 +100,10 @@ class SandboxProcess:
             str(self.port),
             "--database",
             self.database,
+            # The .env names one sandbox origin for the API and the authorization server
+            # (DESIGN §5); the strict profile otherwise serves the API on --port + 1.
+            "--set",
+            "api_origin=shared",
         ]
         # cwd: the sandbox reads the manifest and .env of the project it serves.
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments

@@ -14,7 +14,7 @@ import pytest
 
 from {{ cookiecutter.project_slug }}.extensions import db
 
-from tests.helpers.app import app_config, migrated_app, seed_app, unavailable
+from tests.helpers.app import app_config, migrated_app, sandbox_settings, seed_app, unavailable
 from tests.helpers.browser import CHROMIUM, VIEWPORT, LiveApp, LiveServer
 
 
@@ -25,10 +25,12 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
 
     server = LiveServer()
     redirect_uri = f"{server.url}/callback"
-    with SandboxServer(seed_app=seed_app(local_redirect_uri=redirect_uri)) as sandbox:
+    with SandboxServer(seed_app=seed_app(local_redirect_uri=redirect_uri),
+                       settings=sandbox_settings()) as sandbox:
         config = app_config(
             f"sqlite:///{tmp_path / 'app.db'}",
             sandbox.url,
+            FSCKMSFT_API_URL=sandbox.api_url,
             APP_ENV="development",
             INSPECTOR_ENABLED=True,
             CLOCK_SOURCE="sandbox",

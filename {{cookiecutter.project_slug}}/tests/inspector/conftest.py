@@ -19,7 +19,8 @@ from tests.helpers.inspector import inspector_config
 @pytest.fixture
 def app(tmp_path: Path, sandbox: Any) -> Iterator[Flask]:
     app = migrated_app(
-        inspector_config(f"sqlite:///{tmp_path / 'app.db'}", sandbox.url, CLOCK_SOURCE="sandbox")
+        inspector_config(f"sqlite:///{tmp_path / 'app.db'}", sandbox.url,
+                         FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox")
     )
     yield app
     with app.app_context():

@@ -18,7 +18,8 @@ from tests.helpers.production import production_app
 
 @pytest.fixture
 def app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
-    app = migrated_app(app_config(database_url, sandbox.url, CLOCK_SOURCE="sandbox"))
+    app = migrated_app(app_config(database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url,
+                                    CLOCK_SOURCE="sandbox"))
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -79,12 +79,20 @@ def test_a_worker_that_outlived_its_lease_never_condemns_newer_tokens(
         thread.join(timeout=30)
     statuses = sorted(call["status"] for call in refresh_calls(sandbox))
     assert statuses == [200, 400]  # one refresh won, the other found its token spent
-    # Nothing is lost: the winner's tokens are stored and work.
+    # The winner's tokens are stored, whatever order the verdicts landed in.
     after = row(app, connection_id)
     assert after.status == ConnectionStatus.ACTIVE and after.refresh_locked_until is None
     token = app.extensions["fsckmsft"].token_service.access_token(connection_id)
     api = app.extensions["fsckmsft"].api.for_connection(connection_id, after.granted_scopes())
-    assert api.list_projects() and token.value.startswith("act_")
+    if sandbox.reading("refresh_reuse") == "refuse":
+        # Nothing is lost: the winner's tokens work.
+        assert api.list_projects() and token.value.startswith("act_")
+        return
+    # The platform revoked the whole grant when the spent token came back (the strict
+    # reading): the stored tokens are dead, and the user is asked to reconnect, never a 500.
+    with pytest.raises(NeedsReauthorization):
+        api.list_projects()
+    assert row(app, connection_id).status == ConnectionStatus.NEEDS_REAUTH
 
 
 def test_disconnect_during_a_refresh_stays_disconnected(
@@ -124,7 +132,7 @@ def test_two_first_logins_to_one_workspace_at_once_both_succeed(
     from {{ cookiecutter.project_slug }}.fsckmsft.identity import Identity
     from {{ cookiecutter.project_slug }}.services.connections import save_connection
 
-    app = migrated_app(app_config(postgres_url, sandbox.url))
+    app = migrated_app(app_config(postgres_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url))
     services = app.extensions["fsckmsft"]
     ours, theirs = issue_tokens(sandbox, services, "ada"), issue_tokens(sandbox, services, "ada")
     identity = Identity("usr_ada", "ada", "ws_ada", "Analytical Engines")

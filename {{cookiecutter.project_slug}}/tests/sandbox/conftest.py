@@ -45,7 +45,7 @@ def new_app(sandbox: SandboxServer) -> dict[str, Any]:
         name="Second App", description="Another integration.",
         homepage_url="https://second.example.com",
         redirect_uris=["https://second.example.com/cb"],
-        scopes=["read:projects", "read:tasks"],
+        scopes=["read:projects"],
     )
 
 

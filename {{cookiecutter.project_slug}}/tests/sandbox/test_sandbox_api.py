@@ -102,7 +102,20 @@ def test_missing_token_gets_401_with_a_bearer_challenge(flow: OAuthFlow) -> None
     assert answer.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_me_names_the_user_and_workspace(flow: OAuthFlow) -> None:
-    me = flow.api(flow.tokens("linus")["access_token"], "/v1/me").json()
-    assert me == {"user": {"id": "usr_linus", "username": "linus"},
-                  "workspace": {"id": "ws_linus", "name": "Kernel"}}
+def test_me_names_the_user_and_workspace_with_the_identity_extension(flow: OAuthFlow) -> None:
+    flow.server.configure(extensions=["identity"])
+    answer = flow.api(flow.tokens("linus")["access_token"], "/v1/me")
+    assert answer.json() == {"user": {"id": "usr_linus", "username": "linus"},
+                             "workspace": {"id": "ws_linus", "name": "Kernel"}}
+    assert answer.headers["Sandbox-Extension"].startswith("identity")
+
+
+def test_me_does_not_exist_without_the_identity_extension(flow: OAuthFlow) -> None:
+    # The documentation has no identity endpoint: by default the sandbox has none either.
+    answer = flow.api(flow.tokens("linus")["access_token"], "/v1/me")
+    assert answer.status_code == 404
+
+
+def test_api_bodies_are_labelled_as_the_sandboxs_choice(flow: OAuthFlow) -> None:
+    answer = flow.api(flow.tokens()["access_token"])
+    assert answer.headers["Sandbox-Invention"].startswith("api_bodies")

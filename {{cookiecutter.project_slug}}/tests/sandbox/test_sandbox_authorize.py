@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import html
 import re
 
 import requests
@@ -115,16 +116,32 @@ def test_consent_form_has_user_workspace_and_decision_fields(flow: OAuthFlow) ->
         assert re.search(rf'<input type="hidden" name="{name}"', page), name
 
 
+def project_names(flow: OAuthFlow, token: str) -> set[str]:
+    return {project["name"] for project in flow.api(token).json()["projects"]}
+
+
 def test_approval_binds_the_chosen_workspace(flow: OAuthFlow) -> None:
     token = flow.tokens("grace", "ws_grace_lectures")["access_token"]
-    me = flow.api(token, "/v1/me").json()
-    assert me["user"]["username"] == "grace"
-    assert me["workspace"]["id"] == "ws_grace_lectures"
+    assert project_names(flow, token) == {"Nanoseconds"}
 
 
 def test_approval_without_workspace_uses_the_users_first(flow: OAuthFlow) -> None:
     token = flow.tokens("grace")["access_token"]
-    assert flow.api(token, "/v1/me").json()["workspace"]["id"] == "ws_grace_navy"
+    assert project_names(flow, token) == {"Mark I", "COBOL"}
+
+
+def workspace_options(page: str) -> list[str]:
+    select = page.split('<select name="workspace"', 1)[1].split("</select>", 1)[0]
+    return [value for value in re.findall(r'<option value="([^"]*)"', select) if value]
+
+
+def test_consent_page_offers_only_the_signed_in_users_workspaces(flow: OAuthFlow) -> None:
+    # The first sandbox user is signed in until another is picked: ada has one workspace.
+    page = requests.get(flow.authorize_url(), timeout=10).text
+    assert workspace_options(page) == ["ws_ada"]
+    as_grace = requests.get(flow.authorize_url(username="grace"), timeout=10).text
+    assert workspace_options(as_grace) == ["ws_grace_navy", "ws_grace_lectures"]
+    assert re.search(r'<option value="grace" selected>', as_grace)
 
 
 def test_workspace_of_another_user_is_refused(flow: OAuthFlow) -> None:
@@ -135,6 +152,10 @@ def test_workspace_of_another_user_is_refused(flow: OAuthFlow) -> None:
                            allow_redirects=False, timeout=10)
     assert answer.status_code == 400
     assert "Location" not in answer.headers
+    # Not a dead end: the consent page again, for ada, with ada's workspaces and a reason.
+    assert "not one of ada's" in html.unescape(answer.text)
+    assert workspace_options(answer.text) == ["ws_ada"]
+    assert re.search(r'<button[^>]*name="decision"[^>]*value="approve"', answer.text)
 
 
 def test_unknown_sandbox_user_is_refused(flow: OAuthFlow) -> None:

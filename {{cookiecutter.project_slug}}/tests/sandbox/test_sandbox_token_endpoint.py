@@ -53,17 +53,17 @@ def test_replayed_authorization_code_revokes_the_tokens_it_produced(flow: OAuthF
     assert flow.refresh(tokens["refresh_token"]).json()["error"] == "invalid_grant"
 
 
-def test_authorization_code_expires_after_ten_minutes(flow: OAuthFlow) -> None:
+def test_authorization_code_expires_after_sixty_seconds(flow: OAuthFlow) -> None:
     code = flow.code()
-    flow.server.advance(600)
+    flow.server.advance(60)
     answer = flow.exchange(code)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
 
-def test_authorization_code_works_just_before_ten_minutes(flow: OAuthFlow) -> None:
+def test_authorization_code_works_just_before_sixty_seconds(flow: OAuthFlow) -> None:
     code = flow.code()
-    flow.server.advance(590)
+    flow.server.advance(55)
     assert flow.exchange(code).status_code == 200
 
 

@@ -36,8 +36,9 @@ def curl_commands(section: str) -> list[list[str]]:
     return commands
 
 
-def run_curl(argv: list[str], env: dict[str, str], origin: str) -> requests.Response:
-    """Send what this curl command would send (-X, -H, -d and the URL only)."""
+def run_curl(argv: list[str], env: dict[str, str], sandbox: SandboxServer) -> requests.Response:
+    """Send what this curl command would send (-X, -H, -d and the URL only); the API's calls
+    go to the test sandbox's API origin (its own, in the strict profile)."""
     def expand(value: str) -> str:
         return re.sub(r"\$([A-Z_]+)", lambda m: env[m.group(1)], value)
 
@@ -53,6 +54,7 @@ def run_curl(argv: list[str], env: dict[str, str], origin: str) -> requests.Resp
             data.append(expand(next(args)))
             method = "POST" if method == "GET" else method
         else:
+            origin = sandbox.api_url if arg.startswith(DOC_ORIGIN + "/v1/") else sandbox.url
             url = arg.replace(DOC_ORIGIN, origin)
     body = "&".join(data) if data else None
     return requests.request(method, url, headers=headers, data=body, timeout=10)
@@ -86,22 +88,22 @@ def test_the_documented_walkthrough_runs_end_to_end(sandbox: SandboxServer) -> N
     env["CODE"] = callback["code"]
 
     exchange, projects, add_task, refresh = curl_commands(section)
-    tokens = run_curl(exchange, env, sandbox.url)
+    tokens = run_curl(exchange, env, sandbox)
     assert tokens.status_code == 200
     assert set(tokens.json()) == {"access_token", "token_type", "expires_in",
                                   "refresh_token", "scope"}
     env["ACCESS_TOKEN"] = tokens.json()["access_token"]
     env["REFRESH_TOKEN"] = tokens.json()["refresh_token"]
 
-    listed = run_curl(projects, env, sandbox.url)
+    listed = run_curl(projects, env, sandbox)
     assert listed.status_code == 200
     assert any(project["id"] == 1 for project in listed.json()["projects"])
-    assert run_curl(add_task, env, sandbox.url).status_code == 201
+    assert run_curl(add_task, env, sandbox).status_code == 201
 
-    refreshed = run_curl(refresh, env, sandbox.url)
+    refreshed = run_curl(refresh, env, sandbox)
     assert refreshed.status_code == 200
     assert refreshed.json()["refresh_token"] != env["REFRESH_TOKEN"]
-    spent = run_curl(refresh, env, sandbox.url)
+    spent = run_curl(refresh, env, sandbox)
     assert spent.status_code == 400
     assert spent.json()["error"] == "invalid_grant"
 

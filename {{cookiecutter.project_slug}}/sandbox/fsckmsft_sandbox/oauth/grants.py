@@ -1,11 +1,14 @@
 """Authlib's grants, narrowed to what the platform documents.
 
 Overrides, each where the platform differs from Authlib's defaults: client authentication
-only in the form body (client_secret_post), `state` required, PKCE S256 only, and refresh
-issuing a new refresh token while spending the old one.
+in the form body (client_secret_post; HTTP Basic too when the `client_auth` switch allows
+it), `state` required, PKCE S256 only (or ignored, per the `pkce` switch), refresh issuing a
+new refresh token while spending the old one, a reused refresh token revoking its grant (the
+`refresh_reuse` switch), and the token response shaped by `token_type` and `refresh_scope`.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
@@ -14,7 +17,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from ..config import CLIENT_AUTH_METHOD
 from ..credentials import digest
 from ..models import AuthorizationCode, OAuthApp, Token, User, db
-from ..state import sandbox_now
+from ..state import accepted_client_auth_methods, current_settings, sandbox_now
 
 
 @dataclass(frozen=True)
@@ -31,24 +34,46 @@ def grantee_if_user_exists(user_id: str, workspace_id: str) -> Grantee | None:
     return Grantee(user_id, workspace_id)
 
 
-class PostOnlyClientAuth:
-    """Client authentication by `client_id` + `client_secret` in the form body only."""
+class SandboxClientAuth:
+    """Client authentication: `client_id` + `client_secret` in the form body (documented),
+    or HTTP Basic as well when the `client_auth` switch says `body_or_basic`."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = [CLIENT_AUTH_METHOD]  # noqa: RUF012 (Authlib's API)
 
     def authenticate_token_endpoint_client(self) -> OAuthApp:
-        # One authentication method per request (RFC 6749 §2.3): a client that also sends
-        # HTTP Basic credentials could be authenticated by the wrong ones, so refuse it.
-        if "Authorization" in self.request.headers:
+        methods = accepted_client_auth_methods()
+        has_header = "Authorization" in self.request.headers
+        if has_header and len(methods) == 1:
             raise InvalidClientError(
                 status_code=401,
                 description="Send client_id and client_secret in the form body only.",
             )
-        return super().authenticate_token_endpoint_client()
+        # One authentication method per request (RFC 6749 §2.3): with credentials in both
+        # places, the client could be authenticated by the wrong ones, so refuse it.
+        if has_header and self.request.form.get("client_secret"):
+            raise InvalidRequestError("Authenticate with HTTP Basic or the form body, not both.")
+        client = self.server.authenticate_client(self.request, list(methods))
+        self.server.send_signal("after_authenticate_client", client=client, grant=self)
+        return client
 
 
-class AuthorizationCodeGrant(PostOnlyClientAuth, grants.AuthorizationCodeGrant):
-    """Codes are single-use, 10 minutes, bound to their app and redirect URI."""
+def shaped_token_response(token: dict[str, Any], refresh: bool) -> dict[str, Any]:
+    """The answer as the switches shape it; what was stored is not changed."""
+    settings = current_settings()
+    answer = {**token, "token_type": settings.token_type}
+    if refresh and settings.refresh_scope == "omit":
+        # RFC 6749 §5.1: scope may be left out when it is what the client asked for.
+        answer.pop("scope", None)
+    return answer
+
+
+class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
+    """Codes are single-use, short-lived (`code_lifetime`), bound to their app and redirect
+    URI."""
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        status, token, headers = super().create_token_response()
+        return status, shaped_token_response(token, refresh=False), headers
 
     def validate_authorization_request(self) -> str:
         redirect_uri = super().validate_authorization_request()
@@ -60,6 +85,7 @@ class AuthorizationCodeGrant(PostOnlyClientAuth, grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: object) -> None:
         data = self.request.payload.data
+        pkce = current_settings().pkce == "enforce"
         db.session.add(AuthorizationCode(
             code_digest=digest(code),
             client_id=self.request.client.client_id,
@@ -67,8 +93,8 @@ class AuthorizationCodeGrant(PostOnlyClientAuth, grants.AuthorizationCodeGrant):
             workspace_id=self.request.user.workspace_id,
             redirect_uri=self.request.payload.redirect_uri,
             scope=self.request.scope,
-            code_challenge=data.get("code_challenge"),
-            code_challenge_method=data.get("code_challenge_method"),
+            code_challenge=data.get("code_challenge") if pkce else None,
+            code_challenge_method=data.get("code_challenge_method") if pkce else None,
             issued_at=sandbox_now(),
         ))
         db.session.commit()
@@ -94,19 +120,28 @@ class AuthorizationCodeGrant(PostOnlyClientAuth, grants.AuthorizationCodeGrant):
         return grantee_if_user_exists(authorization_code.user_id, authorization_code.workspace_id)
 
 
-class RefreshTokenGrant(PostOnlyClientAuth, grants.RefreshTokenGrant):
+class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
     """Each refresh token works once and is replaced by a new one."""
 
     INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        status, token, headers = super().create_token_response()
+        return status, shaped_token_response(token, refresh=True), headers
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
         found = db.session.execute(
             db.select(Token).filter_by(refresh_digest=digest(refresh_token))
         ).scalar_one_or_none()
-        # Used, revoked, or 90 days old: a stolen or stale refresh token buys nothing.
-        if found is None or not found.refresh_usable():
+        if found is None or found.client_id != self.request.client.client_id:
             return None
-        return found
+        reused = found.refresh_used_at is not None
+        if reused and current_settings().refresh_reuse == "revoke_grant":
+            # A spent refresh token presented again means one of two holders is a thief;
+            # revoking the whole grant leaves neither with access (RFC 6819 §5.2.2.3).
+            revoke_tokens_from_code(found.code_id)
+        # Used, revoked, or 90 days old: a stolen or stale refresh token buys nothing.
+        return found if found.refresh_usable() else None
 
     def authenticate_user(self, refresh_token: Token) -> Grantee | None:
         return grantee_if_user_exists(refresh_token.user_id, refresh_token.workspace_id)
@@ -117,12 +152,20 @@ class RefreshTokenGrant(PostOnlyClientAuth, grants.RefreshTokenGrant):
 
 
 class S256CodeChallenge(CodeChallenge):
-    """PKCE, honoured when the app sends it, optional otherwise, S256 only."""
+    """PKCE, honoured when the app sends it, optional otherwise, S256 only; or ignored
+    altogether when the `pkce` switch says so (a server that never heard of PKCE)."""
 
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012 (Authlib's API)
 
+    def validate_code_verifier(self, grant: grants.BaseGrant, result: Any = None) -> None:
+        if current_settings().pkce == "ignore":
+            return
+        super().validate_code_verifier(grant, result)
+
     def validate_code_challenge(self, grant: grants.BaseGrant, redirect_uri: str) -> None:
+        if current_settings().pkce == "ignore":
+            return
         data = grant.request.payload.data
         sent = data.get("code_challenge") or data.get("code_challenge_method")
         # `plain` (also the default when no method is named) puts the verifier itself in the

@@ -9,13 +9,14 @@ from flask import Flask, Response, current_app
 
 from ..config import (
     ACCESS_TOKEN_LIFETIME,
+    BASIC_AUTH_METHOD,
     CLIENT_AUTH_METHOD,
     REALM,
     SCOPES,
 )
 from ..credentials import digest, new_access_token, new_refresh_token
 from ..models import OAuthApp, Token, db
-from ..state import sandbox_now
+from ..state import accepted_client_auth_methods, sandbox_now
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant, S256CodeChallenge
 
 #: Authlib reads these from the Flask config: its defaults (864000 s tokens, no refresh
@@ -40,9 +41,11 @@ class SandboxAuthorizationServer(AuthorizationServer):
         error.status_code = 401
         status, body, headers = error()
         headers = [(name, value) for name, value in headers if name != "WWW-Authenticate"]
-        # Name the one scheme we accept, rather than inviting HTTP Basic, which we refuse.
-        headers.append(("WWW-Authenticate",
-                        f'{CLIENT_AUTH_METHOD} realm="{REALM}", error="invalid_client"'))
+        # Name a scheme we accept: HTTP Basic when the `client_auth` switch allows it (RFC
+        # 6749 §5.2), else the form body, rather than inviting Basic, which we then refuse.
+        scheme = "Basic" if BASIC_AUTH_METHOD in accepted_client_auth_methods() else (
+            CLIENT_AUTH_METHOD)
+        headers.append(("WWW-Authenticate", f'{scheme} realm="{REALM}", error="invalid_client"'))
         return self.handle_response(status, body, headers)
 
 

@@ -3,7 +3,7 @@
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from flask import Blueprint, Response, render_template, request
 
-from ..config import SCOPES
+from ..config import EXTENSION_SCOPES, SCOPES
 from ..models import OAuthApp, User, Workspace, db
 from ..state import current_state
 from .grants import AuthorizationCodeGrant, Grantee
@@ -27,9 +27,15 @@ def refuse_or_redirect(error: OAuth2Error) -> Response | tuple[str, int]:
     return authorization_server().handle_error_response(None, error)
 
 
-def users_with_workspaces() -> list[tuple[User, list[Workspace]]]:
-    users = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
-    return [(user, workspaces_of(user)) for user in users]
+def all_users() -> list[User]:
+    return list(db.session.execute(db.select(User).order_by(User.username)).scalars())
+
+
+def user_named(username: str | None) -> User | None:
+    if not username:
+        return None
+    query = db.select(User).filter_by(username=username)
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def workspaces_of(user: User) -> list[Workspace]:
@@ -47,28 +53,40 @@ def consent_grant() -> AuthorizationCodeGrant:
         raise InvalidRequestError("The request has malformed parameters.") from None
 
 
+def consent_page(grant: AuthorizationCodeGrant, params: dict[str, list[str]],
+                 signed_in: User | None = None, error: str | None = None,
+                 status: int = 200) -> Response:
+    """The consent page for the signed-in sandbox user (the first one until another is
+    picked): only that user's workspaces are offered."""
+    app: OAuthApp = grant.client
+    hidden = [(k, v) for k, values in params.items() if k not in CONSENT_FIELDS for v in values]
+    scopes = [(scope, SCOPES[scope], scope in EXTENSION_SCOPES)
+              for scope in grant.request.scope.split()]
+    users = all_users()
+    user = signed_in or users[0]
+    # Each user's workspaces, so that picking another user swaps the list in the page.
+    choices = {other.username: [[w.id, w.name] for w in workspaces_of(other)] for other in users}
+    html = render_template("consent.html", app=app, scopes=scopes, hidden=hidden, users=users,
+                           user=user, workspaces=workspaces_of(user), choices=choices,
+                           error=error, redirect_uri=grant.redirect_uri)
+    # The consent page must not be framed by another site (clickjacking the Approve button).
+    return Response(html, status=status,
+                    headers={"X-Frame-Options": "DENY",
+                             "Content-Security-Policy": "frame-ancestors 'none'"})
+
+
 @bp.get("/authorize")
-def authorize_page() -> Response | tuple[str, int] | str:
+def authorize_page() -> Response | tuple[str, int]:
     try:
         grant = consent_grant()
     except OAuth2Error as error:
         return refuse_or_redirect(error)
-    app: OAuthApp = grant.client
-    hidden = [(k, v) for k, v in request.args.items(multi=True) if k not in CONSENT_FIELDS]
-    scopes = [(scope, SCOPES[scope]) for scope in grant.request.scope.split()]
-    html = render_template("consent.html", app=app, scopes=scopes, hidden=hidden,
-                           users=users_with_workspaces(), redirect_uri=grant.redirect_uri)
-    # The consent page must not be framed by another site (clickjacking the Approve button).
-    return Response(html, headers={"X-Frame-Options": "DENY",
-                                   "Content-Security-Policy": "frame-ancestors 'none'"})
+    return consent_page(grant, request.args.to_dict(flat=False),
+                        user_named(request.args.get("username")))
 
 
-def chosen_grantee() -> Grantee | None:
-    user = db.session.execute(
-        db.select(User).filter_by(username=request.form.get("username", ""))
-    ).scalar_one_or_none()
-    if user is None:
-        return None
+def chosen_grantee(user: User) -> Grantee | None:
+    """The user and the workspace they picked, if it is one of theirs."""
     workspaces = workspaces_of(user)
     wanted = request.form.get("workspace") or workspaces[0].id
     if wanted not in {workspace.id for workspace in workspaces}:
@@ -88,9 +106,15 @@ def authorize_decision() -> Response | tuple[str, int]:
         return error_page("Choose Approve or Deny.")
     grantee = None
     if decision == "approve":
-        grantee = chosen_grantee()
+        user = user_named(request.form.get("username"))
+        if user is None:
+            return error_page("Pick one of the sandbox users to sign in as.")
+        grantee = chosen_grantee(user)
         if grantee is None:
-            return error_page("Pick a sandbox user and one of that user's workspaces.")
+            # Back to the consent page for that user, with their own workspaces to pick from.
+            return consent_page(grant, request.form.to_dict(flat=False), user,
+                                error=f"That workspace is not one of {user.username}'s: "
+                                      f"pick one of theirs.", status=400)
     with current_state().write_lock:
         return server.create_authorization_response(grant.request, grant_user=grantee,
                                                     grant=grant)

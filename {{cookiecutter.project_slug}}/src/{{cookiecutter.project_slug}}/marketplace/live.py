@@ -158,7 +158,7 @@ def _migrate(app: Flask) -> None:
         root.handlers[:], root.level = handlers, level
 
 
-def _app_config(sandbox_url: str, database: Path, manifest: Path, client: tuple[str, str]) -> dict:
+def _app_config(sandbox: Any, database: Path, manifest: Path, client: tuple[str, str]) -> dict:
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     return {
         "APP_ENV": "testing",
@@ -168,9 +168,8 @@ def _app_config(sandbox_url: str, database: Path, manifest: Path, client: tuple[
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "FSCKMSFT_CLIENT_ID": client[0],
         "FSCKMSFT_CLIENT_SECRET": client[1],
-        "FSCKMSFT_AUTH_URL": sandbox_url,
-        # The same sandbox under another name: the API on an origin of its own.
-        "FSCKMSFT_API_URL": sandbox_url.replace("127.0.0.1", "localhost"),
+        "FSCKMSFT_AUTH_URL": sandbox.url,
+        "FSCKMSFT_API_URL": sandbox.api_url,  # the API on its own origin, as documented
         "FSCKMSFT_REDIRECT_URI": LOCAL_REDIRECT_URI,
         "FSCKMSFT_HTTP_TIMEOUT": 5.0,
         "CLOCK_SOURCE": "sandbox",
@@ -195,17 +194,23 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
         raise StepFailed(
             "the sandbox is not installed (pip install -e ./sandbox); --live needs it"
         ) from None
+    from fsckmsft_sandbox.settings import extensions_needed_by
+
     manifest = load_manifest(manifest_path)
     client = ("sbx_" + secrets.token_hex(12), secrets.token_urlsafe(32))
+    registration = manifest.sandbox_registration(
+        client_id=client[0], client_secret=client[1], local_redirect_uri=LOCAL_REDIRECT_URI
+    )
+    # The strict profile; the extensions the listing needs are named in the sandbox's log.
+    # identity: until the callback stops needing it (issue 11).
+    extensions = ["identity", *extensions_needed_by(registration)]
     sandbox = stack.enter_context(
         SandboxServer(
-            seed_app=manifest.sandbox_registration(
-                client_id=client[0], client_secret=client[1], local_redirect_uri=LOCAL_REDIRECT_URI
-            )
+            seed_app=registration, settings={"profile": "strict", "extensions": extensions}
         )
     )
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketplace-live-")))
-    app = create_app(_app_config(sandbox.url, folder / "live.db", manifest_path, client))
+    app = create_app(_app_config(sandbox, folder / "live.db", manifest_path, client))
     stack.callback(_dispose, app)
     _migrate(app)
     username = sandbox.users()[0]["username"]
