@@ -6,5 +6,12 @@ components, with the platform's own rules where they differ from Authlib's defau
 
 from .factory import create_sandbox
 from .serving import serve
+from .settings import SettingsError, settings_from_command_line, with_extensions_for
 
-__all__ = ["create_sandbox", "serve"]
+__all__ = [
+    "SettingsError",
+    "create_sandbox",
+    "serve",
+    "settings_from_command_line",
+    "with_extensions_for",
+]

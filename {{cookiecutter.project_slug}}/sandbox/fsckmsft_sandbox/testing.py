@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .factory import api_origin_app, create_sandbox, listening_on
+from .settings import extensions_needed_by
 
 
 class ConsentFormParser(HTMLParser):
@@ -148,6 +149,14 @@ class SandboxServer:
         if answer.status_code != 302:
             raise RuntimeError(f"consent answered {answer.status_code}: {answer.text[:300]}")
         return answer.headers["Location"]
+
+
+def settings_for(seed_app: dict[str, Any] | None, profile: str = "strict",
+                 extensions: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`SandboxServer(settings=...)` for a seed registration: the profile, the extensions
+    asked for, and those the registration needs (undocumented scopes: `extra_scopes`)."""
+    wanted = [*extensions, *extensions_needed_by(seed_app)]
+    return {"profile": profile, "extensions": list(dict.fromkeys(wanted))}
 
 
 def query_of(location: str) -> dict[str, str]:

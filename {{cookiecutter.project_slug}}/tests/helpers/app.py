@@ -75,11 +75,10 @@ MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
 def sandbox_settings(profile: str = "strict") -> dict[str, Any]:
     """The settings the tests' sandbox starts with: a profile, and the extensions the app
     still needs."""
-    from fsckmsft_sandbox.settings import extensions_needed_by  # only where it is installed
+    from fsckmsft_sandbox.testing import settings_for  # only where it is installed
 
     # identity: until the callback stops needing it (issue 11).
-    extensions = ["identity", *extensions_needed_by(seed_app())]
-    return {"profile": profile, "extensions": extensions}
+    return settings_for(seed_app(), profile, extensions=("identity",))
 
 
 def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:

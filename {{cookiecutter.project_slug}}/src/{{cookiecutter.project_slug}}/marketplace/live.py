@@ -189,26 +189,20 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
     from .. import create_app
 
     try:
-        from fsckmsft_sandbox.testing import SandboxServer
+        from fsckmsft_sandbox.testing import SandboxServer, settings_for
     except ImportError:
         raise StepFailed(
             "the sandbox is not installed (pip install -e ./sandbox); --live needs it"
         ) from None
-    from fsckmsft_sandbox.settings import extensions_needed_by
-
     manifest = load_manifest(manifest_path)
     client = ("sbx_" + secrets.token_hex(12), secrets.token_urlsafe(32))
     registration = manifest.sandbox_registration(
         client_id=client[0], client_secret=client[1], local_redirect_uri=LOCAL_REDIRECT_URI
     )
-    # The strict profile; the extensions the listing needs are named in the sandbox's log.
+    # The strict profile, with the extensions the manifest's scopes need (labelled as such).
     # identity: until the callback stops needing it (issue 11).
-    extensions = ["identity", *extensions_needed_by(registration)]
-    sandbox = stack.enter_context(
-        SandboxServer(
-            seed_app=registration, settings={"profile": "strict", "extensions": extensions}
-        )
-    )
+    settings = settings_for(registration, "strict", extensions=("identity",))
+    sandbox = stack.enter_context(SandboxServer(seed_app=registration, settings=settings))
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketplace-live-")))
     app = create_app(_app_config(sandbox, folder / "live.db", manifest_path, client))
     stack.callback(_dispose, app)
