@@ -61,12 +61,18 @@ def database_url(request: pytest.FixtureRequest) -> str:
 # -- the sandbox (in projects baked with it) -----------------------------------
 
 
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[Any]:
-    """The sandbox on a free loopback port, in this process, for the whole run."""
+#: The readings of the documentation every test that drives the sandbox runs under: the
+#: strictest and the most lenient (docs/sandbox.md, "Switches, profiles and extensions").
+SANDBOX_PROFILES = ("strict", "lenient")
+
+
+@pytest.fixture(scope="session", params=SANDBOX_PROFILES)
+def sandbox_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The sandbox on a free loopback port, in this process, for the whole run: one per
+    profile, so each test that uses it runs under both readings."""
     from fsckmsft_sandbox.testing import SandboxServer  # imported only by tests that drive it
 
-    with SandboxServer(seed_app=seed_app(), settings=sandbox_settings()) as server:
+    with SandboxServer(seed_app=seed_app(), settings=sandbox_settings(request.param)) as server:
         yield server
 
 

@@ -95,6 +95,12 @@ class SandboxServer:
         """The reading a switch plays right now (`reading("refresh_reuse")`)."""
         return self.app.extensions["sandbox"].settings.switches()[switch]
 
+    def enable_extension(self, name: str) -> dict[str, Any]:
+        """Turn one extension on, keeping those already on, until the next reset."""
+        current = self.settings()["extensions"]
+        on = [extension for extension, state in current.items() if state["enabled"]]
+        return self.configure(extensions=[*on, name])
+
     @property
     def profile(self) -> str:
         """The profile the sandbox started with (and returns to at every reset)."""

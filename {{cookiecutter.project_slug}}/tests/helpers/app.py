@@ -73,12 +73,11 @@ MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
 
 
 def sandbox_settings(profile: str = "strict") -> dict[str, Any]:
-    """The settings the tests' sandbox starts with: a profile, and the extensions the app
-    still needs."""
+    """The settings the tests' sandbox starts with: a profile, and the extensions the
+    manifest's scopes need (none for the documented scopes)."""
     from fsckmsft_sandbox.testing import settings_for  # only where it is installed
 
-    # identity: until the callback stops needing it (issue 11).
-    return settings_for(seed_app(), profile, extensions=("identity",))
+    return settings_for(seed_app(), profile)
 
 
 def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:

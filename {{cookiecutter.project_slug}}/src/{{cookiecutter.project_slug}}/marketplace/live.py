@@ -200,8 +200,7 @@ def _start(stack: contextlib.ExitStack, manifest_path: Path) -> LiveFlow:
         client_id=client[0], client_secret=client[1], local_redirect_uri=LOCAL_REDIRECT_URI
     )
     # The strict profile, with the extensions the manifest's scopes need (labelled as such).
-    # identity: until the callback stops needing it (issue 11).
-    settings = settings_for(registration, "strict", extensions=("identity",))
+    settings = settings_for(registration, "strict")
     sandbox = stack.enter_context(SandboxServer(seed_app=registration, settings=settings))
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketplace-live-")))
     app = create_app(_app_config(sandbox, folder / "live.db", manifest_path, client))
