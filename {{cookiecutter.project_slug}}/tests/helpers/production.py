@@ -28,7 +28,7 @@ class HttpsBrowser(FlaskClient):
         self.environ_base["HTTP_REFERER"] = f"https://{self.application.config['SERVER_NAME']}/"
 
 
-def production_app(database_url: str, sandbox_url: str) -> Flask:
+def production_app(database_url: str, sandbox_url: str, api_url: str | None = None) -> Flask:
     redirect_uri = MANIFEST.registration.redirect_uris[0]  # registered in the test sandbox
     app = migrated_app(
         app_config(
@@ -38,7 +38,7 @@ def production_app(database_url: str, sandbox_url: str) -> Flask:
             FSCKMSFT_REDIRECT_URI=redirect_uri,
         )
     )
-    app.config.update(FSCKMSFT_AUTH_URL=sandbox_url, FSCKMSFT_API_URL=sandbox_url)
+    app.config.update(FSCKMSFT_AUTH_URL=sandbox_url, FSCKMSFT_API_URL=api_url or sandbox_url)
     app.extensions["fsckmsft"] = build_services(app)
     # The test client then sends https://<redirect URI host>/... (Secure cookies travel).
     app.config.update(SERVER_NAME=urlsplit(redirect_uri).netloc, PREFERRED_URL_SCHEME="https")

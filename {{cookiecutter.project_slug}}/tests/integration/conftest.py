@@ -38,12 +38,13 @@ def any_env_app(
     """The app in development configuration (inspector on, if baked), then in production
     configuration (Secure `__Host-session` cookie over https)."""
     if request.param == "production":
-        app = production_app(database_url, sandbox.url)
+        app = production_app(database_url, sandbox.url, sandbox.api_url)
     else:
         inspector = importlib.util.find_spec("{{ cookiecutter.project_slug }}.inspector") is not None
         app = migrated_app(
             app_config(
-                database_url, sandbox.url, APP_ENV="development", INSPECTOR_ENABLED=inspector
+                database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url,
+                APP_ENV="development", INSPECTOR_ENABLED=inspector
             )
         )
     yield app

@@ -78,7 +78,8 @@ def test_a_cookie_copied_before_logout_opens_nothing(
 def with_identity_source(app: Flask, sandbox: SandboxServer) -> Flask:
     """The optional identity source on (an extension): a login finds the user's connection
     to the workspace, whichever browser made it."""
-    app.config["FSCKMSFT_IDENTITY_URL"] = f"{sandbox.url}/v1/me"
+    sandbox.enable_extension("identity")
+    app.config["FSCKMSFT_IDENTITY_URL"] = f"{app.config['FSCKMSFT_API_URL']}/v1/me"
     app.extensions["fsckmsft"] = build_services(app)
     return app
 
