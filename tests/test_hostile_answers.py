@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Bake, BakedProject, baked_env, installed
+from dotenv import dotenv_values
 from markupsafe import escape
 
 LONG_NAME = ("Very Long Integration Name " * 8)[:199] + "!"
@@ -99,11 +100,14 @@ json.dump({{"status": response.status_code, "body": response.get_data(as_text=Tr
 
 def landing_page(project: BakedProject, tmp_path: Path) -> tuple[int, str]:
     """GET / on the baked app (test config, SQLite in tmp_path) in the shared venv."""
-    env = baked_env(
+    # The app reads no file: hand it the bake's .env, as the `flask` command would.
+    dotenv = {k: v for k, v in dotenv_values(project.path / ".env").items() if v is not None}
+    dotenv.update(
         APP_ENV="testing",
         CLOCK_SOURCE="system",
         DATABASE_URL=f"sqlite:///{tmp_path / 'landing.db'}",
     )
+    env = baked_env(**dotenv)
     with installed(project):
         result = project.run(
             [sys.executable, "-c", LANDING_PAGE.format(slug=project.slug)], env=env, timeout=120

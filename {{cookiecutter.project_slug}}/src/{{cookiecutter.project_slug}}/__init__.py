@@ -7,12 +7,10 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from dotenv import load_dotenv
 from flask import Flask
 
 from .auth.rate_limits import limiter
 from .config import (
-    PROJECT_ROOT,
     StartupError,
     exit_from_flask_command,
     own_host_names,
@@ -24,6 +22,7 @@ from .database import configure_sqlite, create_owner_only, engine_options, is_sq
 from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
 from .logging_redaction import install_log_redaction
+from .paths import project_path
 from .services import build_services
 
 
@@ -36,10 +35,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def build_app(overrides: dict[str, Any] | None = None) -> Flask:
-    load_dotenv(PROJECT_ROOT / ".env")  # development convenience; real env vars win
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
-    app.config.from_mapping(settings_from_env())
-    app.config.update(overrides or {})
+    # The environment only: no file is read here (the `flask` command loads .env in
+    # development, before this runs; production processes never do).
+    settings = {**settings_from_env(), **(overrides or {})}
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.from_mapping(settings)
     validate(app.config)
     warn_about_missing_credentials(app.config)
     configure_session_cookie(app)
@@ -111,7 +111,7 @@ def register_extensions(app: Flask) -> None:
         if is_sqlite(db.engine):
             create_owner_only(db.engine)
             configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(project_path("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -1,8 +1,10 @@
 """Settings from the environment, validated once at start-up.
 
-Every setting is a plain environment variable (a `.env` file in development). The app
-refuses to start with a message naming the variable when a setting is missing, malformed
-or unsafe for the environment it runs in.
+Every setting is a plain environment variable. The app itself reads no file: in
+development the `flask` command loads `.env` into the environment before the app starts;
+a production process (gunicorn, the project's own command) reads its environment and
+nothing else. The app refuses to start with a sentence naming the variable when a setting
+is missing, malformed, or unsafe for the environment it runs in.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
+from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,10 +24,10 @@ from flask.cli import NoAppException
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from .paths import default_instance_path, project_path
 from .secret_strength import client_secret_problem, encryption_key_problem, secret_key_problem
 
 log = logging.getLogger(__name__)
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "testing", "production")
 CLOCK_SOURCES = ("system", "sandbox")
 REFRESHER_MODES = ("ahead", "keepalive")
@@ -92,7 +94,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "APP_ENV": app_env,
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "TOKEN_ENCRYPTION_KEYS": env.get("TOKEN_ENCRYPTION_KEYS", ""),
-        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", "sqlite:///app.db"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", "")),
         "FSCKMSFT_CLIENT_ID": env.get("FSCKMSFT_CLIENT_ID", ""),
         "FSCKMSFT_CLIENT_SECRET": env.get("FSCKMSFT_CLIENT_SECRET", ""),
         "FSCKMSFT_AUTH_URL": env.get("FSCKMSFT_AUTH_URL", "https://auth.fsckmsft.org").rstrip("/"),
@@ -114,9 +116,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "REFRESH_COOLDOWN_SECONDS": _int(env, "REFRESH_COOLDOWN_SECONDS", 30),
         "CONNECTION_RETENTION_DAYS": _int(env, "CONNECTION_RETENTION_DAYS", 30),
         "CLOCK_SOURCE": env.get("CLOCK_SOURCE", "system"),
-        "MARKETPLACE_MANIFEST": env.get(
-            "MARKETPLACE_MANIFEST", str(PROJECT_ROOT / "marketplace" / "manifest.toml")
-        ),
+        "MARKETPLACE_MANIFEST": env.get("MARKETPLACE_MANIFEST")
+        or str(project_path("marketplace", "manifest.toml")),
+        # Flask wants it absolute; a relative INSTANCE_PATH means "from where I start".
+        "INSTANCE_PATH": os.path.abspath(env["INSTANCE_PATH"])
+        if env.get("INSTANCE_PATH")
+        else default_instance_path(),
         "INSPECTOR_ENABLED": _flag(env.get("INSPECTOR_ENABLED"), default=app_env == "development"),
         "ALLOWED_HOSTS": _names(env, "ALLOWED_HOSTS"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
@@ -126,6 +131,17 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "30 per minute"),
     }
+
+
+def normalise_database_url(url: str) -> str:
+    """DATABASE_URL as users paste it: `postgres://` (Heroku, Render) and `postgresql://`
+    name no driver, so SQLAlchemy would look for psycopg2; the app ships psycopg 3."""
+    if not url:
+        return "sqlite:///app.db"
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return url
 
 
 def parse_key_ring(raw: str) -> list[tuple[str, bytes]]:
@@ -266,6 +282,16 @@ def warn_about_missing_credentials(config: Mapping[str, Any]) -> None:
             missing,
         )
 
+def is_loopback(url: str) -> bool:
+    """True for a URL whose host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
 
 def _validate_production(config: Mapping[str, Any]) -> None:
     for name in ("FSCKMSFT_CLIENT_ID", "FSCKMSFT_CLIENT_SECRET", "FSCKMSFT_REDIRECT_URI"):
@@ -287,6 +313,19 @@ def _validate_production(config: Mapping[str, Any]) -> None:
     for name in ("FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL", "FSCKMSFT_REDIRECT_URI"):
         if urlsplit(config[name]).scheme != "https":
             raise ConfigError(f"{name} must be an https:// URL in production.")
+    # A loopback platform is the sandbox (or a tunnel to somewhere unknown): production
+    # would send its client secret and users' tokens to whatever listens on this machine.
+    for name in ("FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL"):
+        if is_loopback(config[name]):
+            raise ConfigError(
+                f"{name} points at this machine ({config[name]}), which is the sandbox's "
+                "place; production talks to the real platform."
+            )
+    if config["INSPECTOR_ENABLED"]:
+        # The inspector shows each step of every login, with token previews, to anyone.
+        raise ConfigError(
+            "INSPECTOR_ENABLED must be off in production: the inspector is a workshop tool."
+        )
     if config["CLOCK_SOURCE"] != "system":
         raise ConfigError(
             "CLOCK_SOURCE must be 'system' in production (the sandbox clock is for development)."

@@ -5,15 +5,17 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.manifest import load_manifest
 
+# Tests run from the source checkout: the project root, two folders up.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_CLIENT_ID = "sbx_test_client"
 TEST_CLIENT_SECRET = "test-client-secret-" + "x" * 24

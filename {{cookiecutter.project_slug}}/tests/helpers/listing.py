@@ -13,12 +13,13 @@ from click.testing import Result
 
 # The project's own modules, imported here only: the test modules import them from this
 # file, so no import block mixes `tests` with the package (whose name sorts either side).
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.fsckmsft import api
 from {{ cookiecutter.project_slug }}.fsckmsft.api import SCOPES_USED
 from {{ cookiecutter.project_slug }}.manifest import load_manifest
 from {{ cookiecutter.project_slug }}.marketplace.checks_assets import image_size
 from {{ cookiecutter.project_slug }}.marketplace.registry import CHECKS
+
+from tests.helpers.app import PROJECT_ROOT
 
 __all__ = ["CHECKS", "PROJECT_ROOT", "SCOPES_USED", "api", "image_size", "load_manifest"]
 

@@ -13,14 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 from authlib.integrations.requests_client import OAuth2Session
 from flask import Flask
 
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.database import write_locked_session
 from {{ cookiecutter.project_slug }}.fsckmsft.token_response import TokenSet
 from {{ cookiecutter.project_slug }}.models import Connection, new_connection_id
 from {{ cookiecutter.project_slug }}.services import Services
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.app import TEST_CLIENT_ID, TEST_REDIRECT_URI
+from tests.helpers.app import PROJECT_ROOT, TEST_CLIENT_ID, TEST_REDIRECT_URI
 
 
 def issue_tokens(sandbox: SandboxServer, services: Services, username: str) -> TokenSet:

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.config import ConfigError
 
 from tests.helpers.inspector import inspector_config
 
@@ -19,6 +20,12 @@ ROUTES = [
     ("POST", "/inspector/sandbox/fault"),
 ]
 PLATFORM = "https://fsckmsft.test"
+PRODUCTION = {
+    "APP_ENV": "production",
+    "TESTING": False,
+    "INSPECTOR_ENABLED": False,
+    "FSCKMSFT_REDIRECT_URI": "https://acme.example.com/callback",
+}
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
@@ -32,17 +39,14 @@ def test_inspector_is_404_when_disabled(tmp_path: Path, method: str, path: str) 
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_inspector_is_404_in_production_even_when_enabled(
-    tmp_path: Path, method: str, path: str
-) -> None:
-    app = make_app(
-        tmp_path,
-        APP_ENV="production",
-        TESTING=False,
-        FSCKMSFT_REDIRECT_URI="https://acme.example.com/callback",
-    )
-    assert app.config["INSPECTOR_ENABLED"] is True
+def test_inspector_is_404_in_production(tmp_path: Path, method: str, path: str) -> None:
+    app = make_app(tmp_path, **PRODUCTION)
     assert app.test_client().open(path, method=method).status_code == 404
+
+
+def test_production_refuses_to_start_with_the_inspector_enabled(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="INSPECTOR_ENABLED"):
+        make_app(tmp_path, **PRODUCTION, INSPECTOR_ENABLED=True)
 
 
 def test_inspector_answers_in_development(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from flask import Flask
 # The project's own modules, imported here only: the test modules import them from this
 # file, so no import block mixes `tests` with the package (whose name sorts either side).
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 
 from tests.helpers.listing import (
+    PROJECT_ROOT,
     CheckRun,
     ListingProject,
     good_manifest,

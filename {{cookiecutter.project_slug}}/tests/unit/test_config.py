@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT, ConfigError, settings_from_env, validate
+from {{ cookiecutter.project_slug }}.config import ConfigError, settings_from_env, validate
 
-from tests.helpers.app import new_key_ring_entry
+from tests.helpers.app import PROJECT_ROOT, new_key_ring_entry
 
 STRONG_SECRET = "s" * 20 + "0123456789abcdefghijklmnop"
 
@@ -48,6 +50,10 @@ def test_unset_app_env_means_production() -> None:
         ({"FSCKMSFT_AUTH_URL": "http://auth.fsckmsft.org"}, "FSCKMSFT_AUTH_URL"),
         ({"FSCKMSFT_REDIRECT_URI": "http://app.example.com/callback"}, "FSCKMSFT_REDIRECT_URI"),
         ({"CLOCK_SOURCE": "sandbox"}, "CLOCK_SOURCE"),
+        ({"INSPECTOR_ENABLED": "1"}, "INSPECTOR_ENABLED"),
+        ({"FSCKMSFT_AUTH_URL": "https://127.0.0.1:8001"}, "FSCKMSFT_AUTH_URL"),
+        ({"FSCKMSFT_API_URL": "https://localhost:8001"}, "FSCKMSFT_API_URL"),
+        ({"FSCKMSFT_API_URL": "https://[::1]:8001"}, "FSCKMSFT_API_URL"),
         ({"APP_ENV": "prod"}, "APP_ENV"),
         ({"REFRESH_LEEWAY_SECONDS": "soon"}, "REFRESH_LEEWAY_SECONDS"),
     ],
@@ -57,6 +63,36 @@ def test_production_refuses_to_start_naming_the_variable(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         validate(settings_from_env(production_env(**change)))
+
+
+def test_a_production_refusal_is_one_sentence_naming_the_setting() -> None:
+    with pytest.raises(ConfigError) as refusal:
+        validate(settings_from_env(production_env(FSCKMSFT_AUTH_URL="https://127.0.0.1:8001")))
+    message = str(refusal.value)
+    assert message.startswith("FSCKMSFT_AUTH_URL ") and message.count(". ") == 0, message
+
+
+@pytest.mark.parametrize(
+    ("pasted", "used"),
+    [
+        ("postgres://u:p@db.example:5432/app", "postgresql+psycopg://u:p@db.example:5432/app"),
+        ("postgresql://u:p@db/app?sslmode=require", "postgresql+psycopg://u:p@db/app?sslmode=require"),
+        ("postgresql+psycopg://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("sqlite:////var/lib/app/app.db", "sqlite:////var/lib/app/app.db"),
+        ("", "sqlite:///app.db"),
+    ],
+)
+def test_database_urls_work_as_users_paste_them(pasted: str, used: str) -> None:
+    settings = settings_from_env(production_env(DATABASE_URL=pasted))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == used
+
+
+def test_a_relative_instance_path_is_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = settings_from_env(production_env(INSTANCE_PATH="data"))
+    assert settings["INSTANCE_PATH"] == str(tmp_path / "data")
 
 
 def test_duplicate_key_ids_are_refused() -> None:

@@ -16,8 +16,8 @@ from dotenv import load_dotenv
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..config import PROJECT_ROOT
 from ..fsckmsft.api import SCOPES_USED
+from ..paths import SOURCE_CHECKOUT
 from .context import build_context
 from .registry import run_checks
 
@@ -64,7 +64,7 @@ def run_check(
     project_dir: Path | None,
 ) -> None:
     """Print the report and exit 0 (nothing blocks the listing) or 1."""
-    project = (project_dir or PROJECT_ROOT).resolve()
+    project = (project_dir or SOURCE_CHECKOUT).resolve()
     if manifest is None:
         manifest = project / "marketplace" / "manifest.toml" if project_dir else configured_manifest
     report = run_checks(build_context(project, manifest, dict(SCOPES_USED), env_file=env_file))
@@ -88,12 +88,12 @@ def check_command(**options: Any) -> None:
 
 @click.group("marketplace", help=HELP)
 def standalone_cli() -> None:
-    load_dotenv(PROJECT_ROOT / ".env")  # as the app does; real environment variables win
+    load_dotenv(SOURCE_CHECKOUT / ".env")  # as the app does; real environment variables win
 
 
 @standalone_cli.command("check", epilog=EPILOG)
 @check_options
 def standalone_check(**options: Any) -> None:
     """The same check, without starting the app."""
-    default = PROJECT_ROOT / "marketplace" / "manifest.toml"
+    default = SOURCE_CHECKOUT / "marketplace" / "manifest.toml"
     run_check(Path(os.environ.get("MARKETPLACE_MANIFEST", default)), **options)
