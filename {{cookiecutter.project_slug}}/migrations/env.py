@@ -11,8 +11,10 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the app's loggers (and their redaction filters) alive while migrating.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The app has configured logging already (create_app: LOG_LEVEL, LOG_FORMAT, redaction);
+# alembic.ini's logging sections only apply when alembic runs without the app.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

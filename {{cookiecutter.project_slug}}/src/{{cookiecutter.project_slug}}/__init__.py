@@ -21,6 +21,7 @@ from .config import (
 from .database import configure_sqlite, create_owner_only, engine_options, is_sqlite
 from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
+from .logging_config import configure_logging
 from .logging_redaction import install_log_redaction
 from .paths import project_path
 from .services import build_services
@@ -42,6 +43,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings)
     validate(app.config)
     warn_about_missing_credentials(app.config)
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     configure_session_cookie(app)
     configure_request_checks(app)
     register_session_check(app)

@@ -33,6 +33,8 @@ CLOCK_SOURCES = ("system", "sandbox")
 REFRESHER_MODES = ("ahead", "keepalive")
 # The names a local server is reached by; the app also answers to its redirect URI's host.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 class StartupError(NoAppException):
@@ -130,6 +132,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "SESSION_IDLE_TIMEOUT_SECONDS": _int(env, "SESSION_IDLE_TIMEOUT_SECONDS", 3600),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "30 per minute"),
+        "METRICS_PORT": _int(env, "METRICS_PORT", 0),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text").lower(),
+        "REFRESHER_SWEEP_RETENTION_DAYS": _int(env, "REFRESHER_SWEEP_RETENTION_DAYS", 14),
     }
 
 
@@ -197,6 +203,14 @@ def validate(config: Mapping[str, Any]) -> None:
         )
     parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
     validate_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
+    if config["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
+    if not 0 <= config["METRICS_PORT"] <= 65535:
+        raise ConfigError("METRICS_PORT must be a port number (0 turns metrics off).")
+    if config["REFRESHER_SWEEP_RETENTION_DAYS"] < 1:
+        raise ConfigError("REFRESHER_SWEEP_RETENTION_DAYS must be at least 1.")
     if config["CLOCK_SOURCE"] not in CLOCK_SOURCES:
         raise ConfigError(f"CLOCK_SOURCE must be one of {', '.join(CLOCK_SOURCES)}.")
     for name in (

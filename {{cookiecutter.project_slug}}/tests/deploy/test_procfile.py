@@ -198,6 +198,9 @@ def test_the_procfile_serves_a_login_refreshes_and_stops_cleanly_in_production(
 
         # The refreshers refresh (the web process did not: its token was fresh).
         wait_for(lambda: len(refreshes(sandbox)) >= 4, 90, "refreshes by the refreshers")
+        # While the refreshers run, their health check passes (as a liveness probe asks).
+        healthy = honcho_run(wheel_bin, folder, "refresher", "health", "--max-age", "30")
+        assert healthy.returncode == 0, healthy.stdout + healthy.stderr
     except BaseException:
         processes.send_signal(signal.SIGTERM)
         print(processes.communicate(timeout=90)[0])  # pytest shows it with the failure
@@ -213,6 +216,10 @@ def test_the_procfile_serves_a_login_refreshes_and_stops_cleanly_in_production(
     assert "Shutting down: Master" in output, output
     assert output.count("refresher stopped cleanly") == 2, output
     assert "Traceback" not in output, output
+    # Stopped, they no longer sweep: the health check fails once --max-age has passed.
+    time.sleep(3)
+    stale = honcho_run(wheel_bin, folder, "refresher", "health", "--max-age", "2")
+    assert stale.returncode == 1 and "unhealthy" in stale.stderr, stale.stdout + stale.stderr
 
     # Nothing lost: every refresh succeeded, no claim is left behind, and the refresh
     # token stored last is the one the platform still honours.

@@ -46,7 +46,7 @@ def test_inspector_is_404_in_production(tmp_path: Path, method: str, path: str) 
 
 def test_production_refuses_to_start_with_the_inspector_enabled(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="INSPECTOR_ENABLED"):
-        make_app(tmp_path, **PRODUCTION, INSPECTOR_ENABLED=True)
+        make_app(tmp_path, **{**PRODUCTION, "INSPECTOR_ENABLED": True})
 
 
 def test_inspector_answers_in_development(tmp_path: Path) -> None:

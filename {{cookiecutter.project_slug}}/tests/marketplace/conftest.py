@@ -65,6 +65,6 @@ def check(cli_app: Flask) -> Callable[..., CheckRun]:
         )
         assert "Traceback" not in result.output, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-        return CheckRun(result, json.loads(result.output))
+        return CheckRun(result, json.loads(result.stdout))
 
     return run

@@ -79,7 +79,7 @@ def test_json_output_is_only_json(cli_app: Flask, listing: ListingProject) -> No
     result = cli_app.test_cli_runner().invoke(
         args=["marketplace", "check", "--json", "--project-dir", str(listing.path)]
     )
-    assert json.loads(result.output)["ok"] is True and result.exit_code == 0
+    assert json.loads(result.stdout)["ok"] is True and result.exit_code == 0
 
 
 def test_manifest_option_reviews_another_file(

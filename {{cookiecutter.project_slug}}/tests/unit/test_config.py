@@ -56,6 +56,9 @@ def test_unset_app_env_means_production() -> None:
         ({"FSCKMSFT_API_URL": "https://[::1]:8001"}, "FSCKMSFT_API_URL"),
         ({"APP_ENV": "prod"}, "APP_ENV"),
         ({"REFRESH_LEEWAY_SECONDS": "soon"}, "REFRESH_LEEWAY_SECONDS"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"REFRESHER_SWEEP_RETENTION_DAYS": "0"}, "REFRESHER_SWEEP_RETENTION_DAYS"),
     ],
 )
 def test_production_refuses_to_start_naming_the_variable(

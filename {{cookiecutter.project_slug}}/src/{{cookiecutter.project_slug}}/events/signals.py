@@ -18,6 +18,8 @@ connection_needs_reauth = _signals.signal("connection-needs-reauth")
 connection_recovered = _signals.signal("connection-recovered")
 #: A refresh failed for a transient reason; the connection cools down and is retried.
 refresh_failed = _signals.signal("refresh-failed")
+#: A refresher sweep finished (for metrics): `seconds` it took, its `result`.
+sweep_finished = _signals.signal("sweep-finished")
 #: One step of the OAuth flow happened (sent by events.flow.record, for the inspector).
 flow_step = _signals.signal("flow-step")
 #: A browser got a new browser id at login (old=..., new=...): whatever followed the old id

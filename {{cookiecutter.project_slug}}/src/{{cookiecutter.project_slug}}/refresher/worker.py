@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from ..database import write_transaction
+from ..events.signals import sweep_finished
 from ..fsckmsft.errors import (
     CoolingDown,
     InvalidClient,
@@ -43,6 +44,7 @@ from ..fsckmsft.pause import PlatformGate
 from ..models import RefresherSweep
 from ..services import Services
 from .claims import Batch, claim_due, release
+from .records import prune_sweeps
 
 log = logging.getLogger(__name__)
 TRANSIENT_REASONS = {
@@ -65,6 +67,7 @@ class RefresherSettings:
     # A sweep stops claiming after this long, so sweeps are recorded even while a backlog
     # keeps the refresher busy; the next sweep then starts at once.
     max_sweep_seconds: float = 60.0
+    sweep_retention: timedelta = timedelta(days=14)  # sweep records older than this go
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RefresherSettings:
@@ -73,6 +76,7 @@ class RefresherSettings:
             batch_size=int(config["REFRESHER_BATCH_SIZE"]),
             concurrency=int(config["REFRESHER_CONCURRENCY"]),
             lease=timedelta(seconds=int(config["REFRESHER_LEASE_SECONDS"])),
+            sweep_retention=timedelta(days=int(config["REFRESHER_SWEEP_RETENTION_DAYS"])),
         )
 
 
@@ -203,7 +207,8 @@ class Refresher:
 
     def _record(self, result: SweepResult) -> None:
         log.info(result.summary())
-        with write_transaction(self.services.token_service.engine) as connection:
+        engine = self.services.token_service.engine
+        with write_transaction(engine) as connection:
             connection.execute(
                 insert(RefresherSweep).values(
                     started_at=result.started_at,
@@ -218,6 +223,9 @@ class Refresher:
                     )[:500],
                 )
             )
+        prune_sweeps(engine, started_before=result.started_at - self.settings.sweep_retention)
+        duration = (result.finished_at or result.started_at) - result.started_at
+        sweep_finished.send(self, seconds=duration.total_seconds(), result=result)
 
     # -- the loop ----------------------------------------------------------------
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 import secrets
+from datetime import datetime
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -47,7 +50,8 @@ def rotate_key() -> None:
 
 
 @tokens_cli.command("status")
-def status() -> None:
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts and monitors.")
+def status(as_json: bool) -> None:
     """Connections per status, the next due refresh, and the last sweep."""
     with Session(bind=services().token_service.engine) as session:
         counts = dict(
@@ -63,12 +67,16 @@ def status() -> None:
         last = session.scalars(
             select(RefresherSweep).order_by(RefresherSweep.started_at.desc()).limit(1)
         ).first()
-    for name in (
+    statuses = (
         ConnectionStatus.ACTIVE,
         ConnectionStatus.NEEDS_REAUTH,
         ConnectionStatus.REVOKED,
         ConnectionStatus.ABANDONED,
-    ):
+    )
+    if as_json:
+        click.echo(json.dumps(status_document(counts, next_due, last, statuses)))
+        return
+    for name in statuses:
         click.echo(f"{name:<13} {counts.get(name, 0)}")
     click.echo(f"next due      {next_due.isoformat() if next_due else '-'}")
     if last is None:
@@ -79,6 +87,33 @@ def status() -> None:
             f"refreshed={last.refreshed} needs_reauth={last.needs_reauth} failed={last.failed} "
             f"{last.failures_by_reason}".rstrip()
         )
+
+
+def status_document(
+    counts: dict[str, int],
+    next_due: datetime | None,
+    last: RefresherSweep | None,
+    statuses: tuple[str, ...],
+) -> dict[str, Any]:
+    """`tokens status --json`: counts by status, next due time, the last sweep (or null)."""
+    sweep = None
+    if last is not None:
+        reasons = dict(pair.split("=", 1) for pair in last.failures_by_reason.split())
+        sweep = {
+            "started_at": last.started_at.isoformat(),
+            "finished_at": last.finished_at.isoformat(),
+            "claimed": last.claimed,
+            "refreshed": last.refreshed,
+            "needs_reauth": last.needs_reauth,
+            "failed": last.failed,
+            "released": last.released,
+            "failures_by_reason": {reason: int(n) for reason, n in reasons.items()},
+        }
+    return {
+        "connections": {name: counts.get(name, 0) for name in statuses},
+        "next_due": next_due.isoformat() if next_due else None,
+        "last_sweep": sweep,
+    }
 
 
 @tokens_cli.command("refresh")
