@@ -67,6 +67,14 @@ def test_the_image_is_multi_stage_installs_the_wheel_and_is_not_root() -> None:
     assert user.split()[1] not in ("root", "0")
 
 
+def test_the_extras_argument_reaches_the_stage_that_installs_the_wheel() -> None:
+    # A build argument declared inside one stage is empty in the next: it must be global.
+    lines = dockerfile()
+    first_from = next(i for i, line in enumerate(lines) if line.startswith("FROM "))
+    assert any(line.startswith("ARG EXTRAS=") for line in lines[:first_from])
+    assert "ARG EXTRAS" in lines[first_from + 1 :]
+
+
 def test_no_setting_is_written_into_compose_but_read_from_production_env() -> None:
     services = compose()["services"]
     for name in ("migrate", "web", "refresher"):
