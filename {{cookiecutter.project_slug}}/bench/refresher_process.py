@@ -43,9 +43,9 @@ from flask_migrate import upgrade
 from sqlalchemy import text, update
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection
+from {{ cookiecutter.project_slug }}.paths import SOURCE_CHECKOUT as PROJECT_ROOT
 from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettings
 
 STUB = Path(__file__).with_name("_stub_token_endpoint.py")

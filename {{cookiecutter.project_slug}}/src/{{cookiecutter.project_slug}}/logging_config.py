@@ -51,7 +51,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-class _AppHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _AppHandler(logging.StreamHandler):
     """Ours, so that configuring again (create_app runs once per app) replaces it."""
 
 

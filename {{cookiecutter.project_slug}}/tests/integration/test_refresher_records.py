@@ -76,4 +76,4 @@ def test_a_sweep_deletes_records_older_than_the_retention_period(
 
 def sweep_count(app: Flask) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(RefresherSweep))
+        return db.session.scalar(select(func.count()).select_from(RefresherSweep)) or 0
