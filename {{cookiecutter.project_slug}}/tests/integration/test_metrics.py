@@ -9,8 +9,8 @@ import requests
 from flask import Flask
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from {{ cookiecutter.project_slug }}.metrics import connect_metrics, start_metrics_server
 from {{ cookiecutter.project_slug }}.refresher import Refresher, RefresherSettings
+from {{ cookiecutter.project_slug }}.refresher.metrics import connect_metrics, start_metrics_server
 
 from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.deploy import free_port

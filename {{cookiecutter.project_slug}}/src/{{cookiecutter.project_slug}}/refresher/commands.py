@@ -30,7 +30,7 @@ def run_command(once: bool) -> None:
 def serve_metrics(port: int) -> None:
     """Prometheus metrics on `port`, fed from the flow's signals (METRICS_PORT)."""
     try:
-        from ..metrics import connect_metrics, start_metrics_server
+        from .metrics import connect_metrics, start_metrics_server
     except ImportError:
         raise click.ClickException(
             "METRICS_PORT is set but prometheus-client is not installed; install the "

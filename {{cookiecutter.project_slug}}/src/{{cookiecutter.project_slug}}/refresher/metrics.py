@@ -26,13 +26,13 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
-from .events.signals import (
+from ..events.signals import (
     connection_needs_reauth,
     flow_step,
     refresh_failed,
     sweep_finished,
 )
-from .models import Connection
+from ..models import Connection
 
 REFRESHES = Counter("fsckmsft_refreshes", "Token refreshes by outcome.", ["outcome"])
 FAILURES = Counter("fsckmsft_refresh_failures", "Failed token refreshes by reason.", ["reason"])
