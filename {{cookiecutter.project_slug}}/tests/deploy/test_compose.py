@@ -1,9 +1,9 @@
-"""The container recipe runs what the Procfile test runs; compose.yaml is sound.
+"""The container recipe runs the Procfile's commands; compose.yaml is sound.
 
 No container runtime exists where this template is developed, so the image is never
 built here (Dockerfile and compose.yaml say so). What can be checked is checked: the
 compose file parses, names the four services, starts each with the command the Procfile
-runs for real (tests/deploy/test_procfile.py), and the image is multi-stage, installs the
+names, and the image is multi-stage, installs the
 wheel and runs as a user other than root.
 """
 
