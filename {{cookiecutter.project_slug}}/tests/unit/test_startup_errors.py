@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.config import PROJECT_ROOT, parse_key_ring
+from {{ cookiecutter.project_slug }}.config import parse_key_ring
 
-from tests.helpers.app import new_key_ring_entry
+from tests.helpers.app import PROJECT_ROOT, new_key_ring_entry
 
 FLASK = str(Path(sys.executable).parent / "flask")
 
@@ -53,7 +53,7 @@ def run_flask(tmp_path: Path, *args: str, **settings: str) -> subprocess.Complet
         ("TOKEN_ENCRYPTION_KEYS", ""),
         ("TOKEN_ENCRYPTION_KEYS", "k1:c2hvcnQ="),
         ("DATABASE_URL", "not a database url"),
-        ("DATABASE_URL", "postgres://user:hunter2@db.example.com/app"),
+        ("DATABASE_URL", "oracle://user:hunter2@db.example.com/app"),  # no driver installed
         ("REFRESH_LEEWAY_SECONDS", "soon"),
     ],
 )

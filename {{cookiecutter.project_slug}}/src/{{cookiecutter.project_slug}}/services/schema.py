@@ -14,10 +14,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..config import PROJECT_ROOT
 from ..extensions import db
+from ..paths import project_path
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
+MIGRATIONS = project_path("migrations")
 #: Any failure of the database, for error handlers that must not import SQLAlchemy.
 DatabaseError = SQLAlchemyError
 
