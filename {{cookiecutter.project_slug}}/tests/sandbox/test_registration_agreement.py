@@ -51,3 +51,6 @@ def test_loopback_http_is_the_sandbox_only_allowance(uri: str) -> None:
 def test_both_know_the_same_scopes() -> None:
     assert set(sandbox_config.SCOPES) == set(app_rules.SCOPE_CATALOGUE)
 
+
+def test_both_document_the_same_scopes() -> None:
+    assert tuple(sandbox_config.DOCUMENTED_SCOPES) == app_rules.DOCUMENTED_SCOPES
