@@ -41,7 +41,10 @@ MATRIX: dict[str, dict[str, str]] = {
         "database": "postgresql",
         "license": "BSD-3-Clause",
         "include_sandbox": "no",
-        "scopes": "read:tasks",
+        # An undocumented scope beside the documented ones. A bake asking for no scope that a
+        # documented call uses bakes and lints (test_rejected_answers covers the rules), but its
+        # browser test expects projects on the dashboard: not in the suite-running matrix yet.
+        "scopes": "read:projects write:tasks read:tasks",
     },
     "sqlite-sandbox-no-inspector": {
         "include_flow_inspector": "no",
