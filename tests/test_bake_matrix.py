@@ -272,6 +272,13 @@ def test_ruff_is_clean_with_the_projects_own_config(baked: BakedProject) -> None
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_ruff_format_leaves_every_file_as_it_is(baked: BakedProject) -> None:
+    """`make lint` and the generated CI run `ruff format --check`: a fresh bake passes it."""
+    ruff = Path(sys.executable).parent / "ruff"
+    result = baked.run([str(ruff), "format", "--check", "--no-cache", "."], env=baked_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_layer_contracts_hold(baked: BakedProject) -> None:
     result = lint_imports(baked)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -124,9 +124,7 @@ def rate(stats: dict[str, float]) -> float:
     return stats["served"] / (stats["last"] - stats["first"])
 
 
-def run_process(
-    app: Flask, endpoint: Stub, ids: list[str], **settings: str
-) -> tuple[float, float]:
+def run_process(app: Flask, endpoint: Stub, ids: list[str], **settings: str) -> tuple[float, float]:
     """`flask refresher run` until `ids` are refreshed; answers (refreshes/s, start-up s)."""
     make_due(app, ids)
     endpoint.reset()
@@ -242,10 +240,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL")
     args = parser.parse_args()
     # Connections for the warm-up, the CPU ceiling, every latency run at its ideal rate.
-    spare = WARM_UP + CEILING_RUN + sum(
-        max(4 * c, int(c / latency * args.latency_seconds))
-        for latency in LATENCIES
-        for c in CONCURRENCIES
+    spare = (
+        WARM_UP
+        + CEILING_RUN
+        + sum(
+            max(4 * c, int(c / latency * args.latency_seconds))
+            for latency in LATENCIES
+            for c in CONCURRENCIES
+        )
     )
     with tempfile.TemporaryDirectory() as tmp, app_database(args.database_url, Path(tmp)) as url:
         app = create_app(bench_config(url, "http://127.0.0.1:9"))

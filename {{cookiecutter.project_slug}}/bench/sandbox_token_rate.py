@@ -68,10 +68,10 @@ def minimal_token_endpoint(database: Path) -> tuple[Flask, str]:
     @app.post("/oauth/token")
     def token() -> tuple[object, int]:
         form = request.form
-        if form.get("grant_type") != "refresh_token" or form.get(
-            "client_id"
-        ) != BENCH_APP["client_id"] or not hmac.compare_digest(
-            digest(form.get("client_secret", "")), secret_digest
+        if (
+            form.get("grant_type") != "refresh_token"
+            or form.get("client_id") != BENCH_APP["client_id"]
+            or not hmac.compare_digest(digest(form.get("client_secret", "")), secret_digest)
         ):
             return jsonify(error="invalid_client"), 401
         access, refresh = f"act_{secrets.token_urlsafe(24)}", f"rft_{secrets.token_urlsafe(24)}"
@@ -89,7 +89,10 @@ def minimal_token_endpoint(database: Path) -> tuple[Flask, str]:
         if not spent:
             return jsonify(error="invalid_grant"), 400
         return jsonify(
-            access_token=access, token_type="Bearer", expires_in=3600, refresh_token=refresh  # noqa: S106
+            access_token=access,
+            token_type="Bearer",  # noqa: S106 (a token type, not a password)
+            expires_in=3600,
+            refresh_token=refresh,
         ), 200
 
     first = f"rft_{secrets.token_urlsafe(24)}"
@@ -145,9 +148,11 @@ def main() -> None:
         minimal_app, minimal_token = minimal_token_endpoint(Path(tmp) / "minimal.db")
         sandbox_token = OAuthFlow(sandbox, BENCH_APP).tokens("ada")["refresh_token"]
         # The sandbox's own WSGI app, served exactly as the minimal one is.
-        with served(sandbox.app) as sandbox_url, served(minimal_app) as minimal_url, (
-            requests.Session()
-        ) as http:
+        with (
+            served(sandbox.app) as sandbox_url,
+            served(minimal_app) as minimal_url,
+            requests.Session() as http,
+        ):
             to_sandbox = refresher_of(http, sandbox_url)
             to_minimal = refresher_of(http, minimal_url)
             _, sandbox_token = rate(to_sandbox, sandbox_token, 0.5)  # warm up both

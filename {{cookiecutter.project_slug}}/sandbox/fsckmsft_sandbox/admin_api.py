@@ -34,8 +34,11 @@ def json_body() -> Any:
     """
     body = request.get_json(silent=True)
     if body is None:
-        abort(json_error(400, "invalid_request",
-                         "Send a JSON object with Content-Type: application/json."))
+        abort(
+            json_error(
+                400, "invalid_request", "Send a JSON object with Content-Type: application/json."
+            )
+        )
     return body
 
 

@@ -18,9 +18,10 @@ from .state import current_state, extension_on
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 #: Labels every answer whose body shape the documentation leaves open.
-INVENTION_HEADER = ("Sandbox-Invention",
-                    "api_bodies: the documentation defines no response bodies; this shape is "
-                    "the sandbox's choice")
+INVENTION_HEADER = (
+    "Sandbox-Invention",
+    "api_bodies: the documentation defines no response bodies; this shape is the sandbox's choice",
+)
 
 
 @bp.after_request
@@ -46,10 +47,12 @@ def me() -> Response:
 def identity() -> Response:
     user = db.session.get_one(User, current_token.user_id)
     workspace = db.session.get_one(Workspace, current_token.workspace_id)
-    response = jsonify({
-        "user": {"id": user.id, "username": user.username},
-        "workspace": {"id": workspace.id, "name": workspace.name},
-    })
+    response = jsonify(
+        {
+            "user": {"id": user.id, "username": user.username},
+            "workspace": {"id": workspace.id, "name": workspace.name},
+        }
+    )
     response.headers["Sandbox-Extension"] = "identity: GET /v1/me is not in the documentation"
     return response
 
@@ -65,8 +68,10 @@ def list_projects() -> Response:
         .group_by(Project.id)
         .order_by(Project.id)
     )
-    projects = [{"id": project.id, "name": project.name, "task_count": count}
-                for project, count in db.session.execute(counts)]
+    projects = [
+        {"id": project.id, "name": project.name, "task_count": count}
+        for project, count in db.session.execute(counts)
+    ]
     return jsonify({"projects": projects})
 
 
@@ -90,11 +95,13 @@ def create_task(project_id: int) -> tuple[Response, int]:
         return api_error(404, "not_found", "No such project in this workspace.")
     title = task_title(request.get_json(silent=True))
     if title is None:
-        return api_error(400, "invalid_request",
-                         'Send a JSON body {"title": "..."} with 1 to 200 characters.')
+        return api_error(
+            400, "invalid_request", 'Send a JSON body {"title": "..."} with 1 to 200 characters.'
+        )
     with current_state().write_lock:
         task = Task(project_id=project.id, title=title)
         db.session.add(task)
         db.session.commit()
-        return jsonify({"task": {"id": task.id, "title": task.title,
-                                 "project_id": project.id}}), 201
+        return jsonify(
+            {"task": {"id": task.id, "title": task.title, "project_id": project.id}}
+        ), 201

@@ -8,8 +8,9 @@ from .registration import validate_registration
 from .state import current_settings, sandbox_now
 
 
-def register_app(fields: dict[str, Any], client_id: str | None = None,
-                 client_secret: str | None = None) -> tuple[OAuthApp, str]:
+def register_app(
+    fields: dict[str, Any], client_id: str | None = None, client_secret: str | None = None
+) -> tuple[OAuthApp, str]:
     """Create the app; the secret is returned here once and stored only as a digest."""
     clean = validate_registration(fields)
     secret = client_secret or new_client_secret()
@@ -88,8 +89,9 @@ def delete_app(app: OAuthApp) -> None:
 def revoke_user_authorization(user: User, client_id: str) -> int:
     """The user's "Revoke" in account settings: every token of theirs for that app."""
     count = _revoke(db.select(Token).filter_by(user_id=user.id, client_id=client_id))
-    _spend_codes(db.select(AuthorizationCode).filter_by(
-        user_id=user.id, client_id=client_id, used_at=None))
+    _spend_codes(
+        db.select(AuthorizationCode).filter_by(user_id=user.id, client_id=client_id, used_at=None)
+    )
     db.session.commit()
     return count
 

@@ -61,8 +61,9 @@ def advance_clock() -> Response:
         or not math.isfinite(seconds)
         or not 0 <= seconds <= 10 * 365 * 86400
     ):
-        return json_error(400, "invalid_request",
-                          "'advance' must be a number of seconds between 0 and ten years.")
+        return json_error(
+            400, "invalid_request", "'advance' must be a number of seconds between 0 and ten years."
+        )
     clock = current_state().clock
     clock.advance(float(seconds))
     return jsonify(clock.as_dict())

@@ -29,10 +29,12 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 API_ORIGIN_KEY = "fsckmsft_sandbox.api_origin"
 
 
-def create_sandbox(database: str | None = None,
-                   seed_app: dict[str, Any] | None = None,
-                   hosts: Iterable[str] = (),
-                   settings: Settings | dict[str, Any] | None = None) -> Flask:
+def create_sandbox(
+    database: str | None = None,
+    seed_app: dict[str, Any] | None = None,
+    hosts: Iterable[str] = (),
+    settings: Settings | dict[str, Any] | None = None,
+) -> Flask:
     """The sandbox app. `database` is a SQLite file (None: a private temporary file);
     `seed_app` is registered at start and again by every reset, with its own credentials;
     `hosts` are host names it answers to besides 127.0.0.1 and localhost; `settings`
@@ -50,8 +52,9 @@ def create_sandbox(database: str | None = None,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     start = settings_from(settings)
-    app.extensions["sandbox"] = SandboxState(seed_app=seed_app, start_settings=start,
-                                             settings=start)
+    app.extensions["sandbox"] = SandboxState(
+        seed_app=seed_app, start_settings=start, settings=start
+    )
     db.init_app(app)
     init_authorization_server(app)
     for blueprint in (oauth_views.bp, api.bp, admin_api.bp, controls.bp, pages.bp):
@@ -134,16 +137,17 @@ def keep_auth_and_api_apart() -> Response | None:
     if request.path.startswith("/v1/") and not on_api_origin:
         return error_response(404, "not_found", "The API answers on its own origin.")
     if request.path.startswith("/oauth/") and on_api_origin:
-        return error_response(404, "not_found",
-                              "This is the API's origin; /oauth/* is on the authorization "
-                              "server's.")
+        return error_response(
+            404, "not_found", "This is the API's origin; /oauth/* is on the authorization server's."
+        )
     return None
 
 
 def error_response(status: int, error: str, description: str) -> Response:
     if request.path.startswith(JSON_PREFIXES):
-        response = jsonify({"error": error, "error_description": description,
-                            "message": description})
+        response = jsonify(
+            {"error": error, "error_description": description, "message": description}
+        )
     else:
         response = Response(render_template("error.html", message=description))
     response.status_code = status
@@ -152,8 +156,14 @@ def error_response(status: int, error: str, description: str) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     """Plain HTTP errors as RFC 6749-style JSON on JSON routes, as a page elsewhere."""
-    names = {400: "invalid_request", 404: "not_found", 405: "invalid_request",
-             413: "invalid_request", 415: "invalid_request", 500: "server_error"}
+    names = {
+        400: "invalid_request",
+        404: "not_found",
+        405: "invalid_request",
+        413: "invalid_request",
+        415: "invalid_request",
+        500: "server_error",
+    }
 
     def handle(error: HTTPException) -> Response:
         code = error.code or 500

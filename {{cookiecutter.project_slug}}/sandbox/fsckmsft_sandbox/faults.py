@@ -9,8 +9,16 @@ from typing import Any
 
 ENDPOINTS = ("token", "api")
 _RULE_FIELDS = {
-    "endpoint", "status", "retry_after", "latency", "timeout", "rotate_then_drop",
-    "count", "probability", "grant_type", "error",
+    "endpoint",
+    "status",
+    "retry_after",
+    "latency",
+    "timeout",
+    "rotate_then_drop",
+    "count",
+    "probability",
+    "grant_type",
+    "error",
 }
 
 
@@ -94,8 +102,9 @@ def parse_rule(rule: Any, rule_id: int) -> FaultRule:
         error=_text(rule, "error"),
     )
     if parsed.status is None and parsed.latency is None and parsed.timeout is None and not drop:
-        raise FaultRuleError("Give at least one of 'status', 'latency', 'timeout', "
-                             "'rotate_then_drop'.")
+        raise FaultRuleError(
+            "Give at least one of 'status', 'latency', 'timeout', 'rotate_then_drop'."
+        )
     return parsed
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from dotenv import dotenv_values
 
 
-def seed_app_from_project(project_dir: str | Path = ".",
-                          environ: dict[str, str] | None = None) -> dict[str, Any] | None:
+def seed_app_from_project(
+    project_dir: str | Path = ".", environ: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """The `seed_app` for `create_sandbox`, or None when the .env names no credentials.
 
     Registration fields come from marketplace/manifest.toml [registration]; the development

@@ -21,8 +21,13 @@ from .state import current_state, scopes_in_force
 
 bp = Blueprint("pages", __name__, url_prefix="/settings")
 
-EMPTY_FORM: dict[str, Any] = {"name": "", "description": "", "homepage_url": "",
-                              "redirect_uris": [], "scopes": []}
+EMPTY_FORM: dict[str, Any] = {
+    "name": "",
+    "description": "",
+    "homepage_url": "",
+    "redirect_uris": [],
+    "scopes": [],
+}
 
 
 def submitted_fields() -> dict[str, Any]:
@@ -53,8 +58,15 @@ def app_or_404(client_id: str) -> OAuthApp:
 def list_page(form: dict[str, Any], error: str | None = None) -> str:
     apps = all_apps()
     counts = {app.client_id: authorized_workspaces(app.client_id) for app in apps}
-    return render_template("apps.html", apps=apps, counts=counts, form=form, error=error,
-                           catalogue=scopes_in_force(), extension_scopes=EXTENSION_SCOPES)
+    return render_template(
+        "apps.html",
+        apps=apps,
+        counts=counts,
+        form=form,
+        error=error,
+        catalogue=scopes_in_force(),
+        extension_scopes=EXTENSION_SCOPES,
+    )
 
 
 @bp.get("/developer/apps")
@@ -74,12 +86,22 @@ def create_app_page() -> Response | tuple[str, int]:
 
 
 def app_page(app: OAuthApp, form: dict[str, Any] | None = None, error: str | None = None) -> str:
-    current = {"name": app.name, "description": app.description,
-               "homepage_url": app.homepage_url, "redirect_uris": app.redirect_uris,
-               "scopes": app.scopes}
-    return render_template("app.html", app=app, form=form or current, error=error,
-                           authorized=authorized_workspaces(app.client_id),
-                           catalogue=scopes_in_force(), extension_scopes=EXTENSION_SCOPES)
+    current = {
+        "name": app.name,
+        "description": app.description,
+        "homepage_url": app.homepage_url,
+        "redirect_uris": app.redirect_uris,
+        "scopes": app.scopes,
+    }
+    return render_template(
+        "app.html",
+        app=app,
+        form=form or current,
+        error=error,
+        authorized=authorized_workspaces(app.client_id),
+        catalogue=scopes_in_force(),
+        extension_scopes=EXTENSION_SCOPES,
+    )
 
 
 @bp.get("/developer/apps/<client_id>")
@@ -126,8 +148,7 @@ def authorized_apps_page() -> str:
     user = user_named(request.args.get("user"))
     usernames = db.session.execute(db.select(User.username).order_by(User.username)).scalars()
     apps = apps_authorized_by(user) if user else []
-    return render_template("authorized_apps.html", user=user, apps=apps,
-                           usernames=list(usernames))
+    return render_template("authorized_apps.html", user=user, apps=apps, usernames=list(usernames))
 
 
 @bp.post("/apps/revoke")

@@ -28,8 +28,9 @@ def _text(data: dict[str, Any], name: str, limit: int, required: bool) -> str:
     if required and not value:
         raise RegistrationError("invalid_client_metadata", f"'{name}' is required.")
     if len(value) > limit:
-        raise RegistrationError("invalid_client_metadata",
-                                f"'{name}' must be at most {limit} characters.")
+        raise RegistrationError(
+            "invalid_client_metadata", f"'{name}' must be at most {limit} characters."
+        )
     return value
 
 
@@ -37,8 +38,9 @@ def _homepage_url(data: dict[str, Any]) -> str:
     url = _text(data, "homepage_url", 500, required=True)
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise RegistrationError("invalid_client_metadata",
-                                "'homepage_url' must be an absolute http(s) URL.")
+        raise RegistrationError(
+            "invalid_client_metadata", "'homepage_url' must be an absolute http(s) URL."
+        )
     return url
 
 
@@ -68,8 +70,9 @@ def redirect_uri_problem(uri: Any) -> str | None:
 def _redirect_uris(data: dict[str, Any]) -> list[str]:
     uris = data.get("redirect_uris")
     if not isinstance(uris, list) or not uris:
-        raise RegistrationError("invalid_redirect_uri",
-                                "'redirect_uris' must be a non-empty list of URLs.")
+        raise RegistrationError(
+            "invalid_redirect_uri", "'redirect_uris' must be a non-empty list of URLs."
+        )
     if len(uris) > 20:
         raise RegistrationError("invalid_redirect_uri", "'redirect_uris' allows at most 20.")
     for uri in uris:
@@ -82,14 +85,16 @@ def _redirect_uris(data: dict[str, Any]) -> list[str]:
 def _scopes(data: dict[str, Any]) -> list[str]:
     scopes = data.get("scopes")
     if not isinstance(scopes, list) or not scopes:
-        raise RegistrationError("invalid_client_metadata",
-                                "'scopes' must be a non-empty list of scopes.")
+        raise RegistrationError(
+            "invalid_client_metadata", "'scopes' must be a non-empty list of scopes."
+        )
     # Only documented scopes, plus the `extra_scopes` extension's while it is on.
     catalogue = scopes_in_force()
     unknown = [s for s in scopes if not isinstance(s, str) or s not in catalogue]
     if unknown:
-        raise RegistrationError("invalid_client_metadata",
-                                f"'scopes' may only contain: {', '.join(catalogue)}.")
+        raise RegistrationError(
+            "invalid_client_metadata", f"'scopes' may only contain: {', '.join(catalogue)}."
+        )
     return list(dict.fromkeys(scopes))
 
 
@@ -99,8 +104,7 @@ def validate_registration(data: Any, partial: bool = False) -> dict[str, Any]:
         raise RegistrationError("invalid_request", "The body must be a JSON object.")
     unknown = sorted(str(key) for key in data if key not in FIELDS)
     if unknown:
-        raise RegistrationError("invalid_client_metadata",
-                                f"Unknown field '{unknown[0][:40]}'.")
+        raise RegistrationError("invalid_client_metadata", f"Unknown field '{unknown[0][:40]}'.")
     if not partial:
         missing = [name for name in REQUIRED if name not in data]
         if missing:

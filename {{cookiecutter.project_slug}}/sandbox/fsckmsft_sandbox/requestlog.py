@@ -9,13 +9,29 @@ from .credentials import redact
 
 #: Form and query fields whose values are credentials: logged only as a redacted prefix.
 SECRET_FIELDS = frozenset(
-    {"client_secret", "code", "refresh_token", "access_token", "code_verifier", "state",
-     "code_challenge"}
+    {
+        "client_secret",
+        "code",
+        "refresh_token",
+        "access_token",
+        "code_verifier",
+        "state",
+        "code_challenge",
+    }
 )
 #: Fields safe to show in full.
 PLAIN_FIELDS = frozenset(
-    {"grant_type", "client_id", "redirect_uri", "response_type", "scope",
-     "code_challenge_method", "username", "workspace", "decision"}
+    {
+        "grant_type",
+        "client_id",
+        "redirect_uri",
+        "response_type",
+        "scope",
+        "code_challenge_method",
+        "username",
+        "workspace",
+        "decision",
+    }
 )
 
 

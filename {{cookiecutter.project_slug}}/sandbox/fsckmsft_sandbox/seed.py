@@ -11,25 +11,41 @@ from .models import OAuthApp, Project, Task, User, Workspace, db
 #: username -> [(workspace id, workspace name, [(project name, [task titles])])]
 SEED_USERS: dict[str, list[tuple[str, str, list[tuple[str, list[str]]]]]] = {
     "ada": [
-        ("ws_ada", "Analytical Engines", [
-            ("Difference Engine", ["Tabulate polynomials", "Print results"]),
-            ("Notes on the Engine", ["Translate Menabrea", "Write Note G"]),
-        ]),
+        (
+            "ws_ada",
+            "Analytical Engines",
+            [
+                ("Difference Engine", ["Tabulate polynomials", "Print results"]),
+                ("Notes on the Engine", ["Translate Menabrea", "Write Note G"]),
+            ],
+        ),
     ],
     "grace": [
-        ("ws_grace_navy", "Navy Computing", [
-            ("Mark I", ["Find the moth"]),
-            ("COBOL", ["Draft the spec", "Review with CODASYL", "Ship the compiler"]),
-        ]),
-        ("ws_grace_lectures", "Lectures", [
-            ("Nanoseconds", ["Cut the wire samples"]),
-        ]),
+        (
+            "ws_grace_navy",
+            "Navy Computing",
+            [
+                ("Mark I", ["Find the moth"]),
+                ("COBOL", ["Draft the spec", "Review with CODASYL", "Ship the compiler"]),
+            ],
+        ),
+        (
+            "ws_grace_lectures",
+            "Lectures",
+            [
+                ("Nanoseconds", ["Cut the wire samples"]),
+            ],
+        ),
     ],
     "linus": [
-        ("ws_linus", "Kernel", [
-            ("Linux", ["Merge window", "Tag rc1"]),
-            ("Git", []),
-        ]),
+        (
+            "ws_linus",
+            "Kernel",
+            [
+                ("Linux", ["Merge window", "Tag rc1"]),
+                ("Git", []),
+            ],
+        ),
     ],
 }
 
@@ -40,8 +56,9 @@ def seed_people() -> None:
         user = User(id=f"usr_{username}", username=username)
         db.session.add(user)
         for position, (workspace_id, name, projects) in enumerate(workspaces):
-            db.session.add(Workspace(id=workspace_id, name=name, user_id=user.id,
-                                     position=position))
+            db.session.add(
+                Workspace(id=workspace_id, name=name, user_id=user.id, position=position)
+            )
             for project_name, titles in projects:
                 project = Project(workspace_id=workspace_id, name=project_name)
                 db.session.add(project)
@@ -55,8 +72,9 @@ def seed_app(app_fields: dict[str, Any] | None) -> None:
     if not app_fields:
         return
     fields = {k: v for k, v in app_fields.items() if k not in ("client_id", "client_secret")}
-    register_app(fields, client_id=app_fields["client_id"],
-                 client_secret=app_fields["client_secret"])
+    register_app(
+        fields, client_id=app_fields["client_id"], client_secret=app_fields["client_secret"]
+    )
 
 
 def ensure_seed_app(app_fields: dict[str, Any] | None) -> None:
@@ -113,6 +131,10 @@ def users_view() -> list[dict[str, Any]]:
     for user in users:
         query = db.select(Workspace).filter_by(user_id=user.id).order_by(Workspace.position)
         workspaces = db.session.execute(query).scalars()
-        listing.append({"username": user.username,
-                        "workspaces": [{"id": w.id, "name": w.name} for w in workspaces]})
+        listing.append(
+            {
+                "username": user.username,
+                "workspaces": [{"id": w.id, "name": w.name} for w in workspaces],
+            }
+        )
     return listing

@@ -17,8 +17,9 @@ class PathOnlyRequestHandler(WSGIRequestHandler):
         self.log("info", '"%s %s" %s', self.command, urlsplit(self.path).path, code)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8001, api_port: int | None = None,
-          **create_kwargs: Any) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 8001, api_port: int | None = None, **create_kwargs: Any
+) -> None:
     """Serve until interrupted. `create_kwargs` go to `create_sandbox`.
 
     The API's own origin listens on `api_port` when one is given, and on `port` + 1 when none
@@ -28,10 +29,21 @@ def serve(host: str = "127.0.0.1", port: int = 8001, api_port: int | None = None
     listening_on(app, port)
     if api_port or app.extensions["sandbox"].settings.api_origin == "separate":
         api_port = api_port or port + 1
-        api_server = make_server(host, api_port, api_origin_app(app), threaded=True,
-                                 request_handler=PathOnlyRequestHandler)
-        threading.Thread(target=api_server.serve_forever, daemon=True,
-                         name="sandbox-api").start()
+        api_server = make_server(
+            host,
+            api_port,
+            api_origin_app(app),
+            threaded=True,
+            request_handler=PathOnlyRequestHandler,
+        )
+        threading.Thread(target=api_server.serve_forever, daemon=True, name="sandbox-api").start()
         print(f"fsckmsft sandbox API on its own origin: http://{host}:{api_port}", flush=True)
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False,
-               request_handler=PathOnlyRequestHandler)
+    run_simple(
+        host,
+        port,
+        app,
+        threaded=True,
+        use_reloader=False,
+        use_debugger=False,
+        request_handler=PathOnlyRequestHandler,
+    )

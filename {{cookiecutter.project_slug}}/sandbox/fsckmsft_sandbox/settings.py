@@ -30,43 +30,70 @@ class Switch:
         return self.readings[1]
 
 
-SWITCHES: Final[dict[str, Switch]] = {switch.name: switch for switch in (
-    Switch("secret_rotation", ("invalidate", "keep"),
-           "After 'generate a new secret', do refresh tokens and pending codes issued under "
-           "the old secret die ('all existing tokens ... will be invalidated') or survive? "
-           "Access tokens stay valid until they expire either way."),
-    Switch("refresh_reuse", ("revoke_grant", "refuse"),
-           "A refresh token presented a second time: revoke the whole grant, its newest "
-           "tokens too, or only refuse that request?"),
-    Switch("client_auth", ("body", "body_or_basic"),
-           "Client credentials: only in the form body as documented, or also HTTP Basic "
-           "(RFC 6749 §2.3.1)?"),
-    Switch("token_type", ("Bearer", "bearer"),
-           "The casing of token_type in token responses (RFC 6749 §5.1: case-insensitive)."),
-    Switch("refresh_scope", ("echo", "omit"),
-           "Does a refresh answer repeat `scope`, or leave it out (the grant is unchanged)?"),
-    Switch("code_lifetime", (60, 600),
-           "Seconds an authorization code lives: 'short-lived' is all the documentation says."),
-    Switch("pkce", ("enforce", "ignore"),
-           "PKCE is not documented: check a code_challenge the app sends, or ignore it?"),
-    Switch("api_origin", ("separate", "shared"),
-           "The API on its own origin (api.… vs auth.… in the documentation), or on the "
-           "authorization server's?"),
-)}
+SWITCHES: Final[dict[str, Switch]] = {
+    switch.name: switch
+    for switch in (
+        Switch(
+            "secret_rotation",
+            ("invalidate", "keep"),
+            "After 'generate a new secret', do refresh tokens and pending codes issued under "
+            "the old secret die ('all existing tokens ... will be invalidated') or survive? "
+            "Access tokens stay valid until they expire either way.",
+        ),
+        Switch(
+            "refresh_reuse",
+            ("revoke_grant", "refuse"),
+            "A refresh token presented a second time: revoke the whole grant, its newest "
+            "tokens too, or only refuse that request?",
+        ),
+        Switch(
+            "client_auth",
+            ("body", "body_or_basic"),
+            "Client credentials: only in the form body as documented, or also HTTP Basic "
+            "(RFC 6749 §2.3.1)?",
+        ),
+        Switch(
+            "token_type",
+            ("Bearer", "bearer"),
+            "The casing of token_type in token responses (RFC 6749 §5.1: case-insensitive).",
+        ),
+        Switch(
+            "refresh_scope",
+            ("echo", "omit"),
+            "Does a refresh answer repeat `scope`, or leave it out (the grant is unchanged)?",
+        ),
+        Switch(
+            "code_lifetime",
+            (60, 600),
+            "Seconds an authorization code lives: 'short-lived' is all the documentation says.",
+        ),
+        Switch(
+            "pkce",
+            ("enforce", "ignore"),
+            "PKCE is not documented: check a code_challenge the app sends, or ignore it?",
+        ),
+        Switch(
+            "api_origin",
+            ("separate", "shared"),
+            "The API on its own origin (api.… vs auth.… in the documentation), or on the "
+            "authorization server's?",
+        ),
+    )
+}
 
 #: Behaviours the documentation never states. Off unless asked for.
 EXTENSIONS: Final[dict[str, str]] = {
     "identity": "GET /v1/me answers who approved and for which workspace "
-                "(the documentation has no identity endpoint).",
+    "(the documentation has no identity endpoint).",
     "extra_scopes": "The scopes write:projects and read:tasks (the documentation names only "
-                    "read:projects and write:tasks).",
+    "read:projects and write:tasks).",
 }
 
 #: Choices the sandbox had to make and that are always in force, labelled wherever they show.
 INVENTIONS: Final[dict[str, str]] = {
-    "api_bodies": "The JSON bodies of GET /v1/projects ({\"projects\": [...]}) and "
-                  "POST /v1/projects/<id>/tasks ({\"task\": {...}}): the documentation "
-                  "defines no response bodies; these shapes are the sandbox's choice.",
+    "api_bodies": 'The JSON bodies of GET /v1/projects ({"projects": [...]}) and '
+    'POST /v1/projects/<id>/tasks ({"task": {...}}): the documentation '
+    "defines no response bodies; these shapes are the sandbox's choice.",
 }
 
 
@@ -147,8 +174,9 @@ def checked_extensions(value: Any) -> frozenset[str]:
         raise SettingsError("'extensions' must be a list of extension names.")
     unknown = [name for name in value if name not in EXTENSIONS]
     if unknown:
-        raise SettingsError(f"Unknown extension '{str(unknown[0])[:40]}'; "
-                            f"known: {', '.join(EXTENSIONS)}.")
+        raise SettingsError(
+            f"Unknown extension '{str(unknown[0])[:40]}'; known: {', '.join(EXTENSIONS)}."
+        )
     return frozenset(value)
 
 
@@ -174,8 +202,9 @@ def settings_from(value: "Settings | dict[str, Any] | None") -> Settings:
     return PROFILES["strict"].changed(value)
 
 
-def settings_from_command_line(profile_name: str, assignments: list[str],
-                               extensions: list[str]) -> Settings:
+def settings_from_command_line(
+    profile_name: str, assignments: list[str], extensions: list[str]
+) -> Settings:
     """`--profile NAME --set SWITCH=READING ... --extension NAME ...` as Settings."""
     changes: dict[str, Any] = {"profile": profile_name}
     for assignment in assignments:
@@ -193,13 +222,18 @@ def settings_view(settings: Settings) -> dict[str, Any]:
     return {
         "profile": settings.profile_name(),
         "switches": settings.switches(),
-        "extensions": {name: {"enabled": name in settings.extensions, "extension": True,
-                              "what": words} for name, words in EXTENSIONS.items()},
-        "inventions": {name: {"enabled": True, "invention": True, "what": words}
-                       for name, words in INVENTIONS.items()},
-        "readings": {name: {"strict": switch.strict, "lenient": switch.lenient,
-                            "question": switch.question}
-                     for name, switch in SWITCHES.items()},
+        "extensions": {
+            name: {"enabled": name in settings.extensions, "extension": True, "what": words}
+            for name, words in EXTENSIONS.items()
+        },
+        "inventions": {
+            name: {"enabled": True, "invention": True, "what": words}
+            for name, words in INVENTIONS.items()
+        },
+        "readings": {
+            name: {"strict": switch.strict, "lenient": switch.lenient, "question": switch.question}
+            for name, switch in SWITCHES.items()
+        },
     }
 
 

@@ -45,24 +45,35 @@ class SandboxServer:
 
     def __init__(self, **create_kwargs: Any) -> None:
         self.app: Flask = create_sandbox(**create_kwargs)
-        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True,
-                                                    request_handler=QuietRequestHandler)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, self.app, threaded=True, request_handler=QuietRequestHandler
+        )
         self._api_server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, api_origin_app(self.app), threaded=True,
-            request_handler=QuietRequestHandler)
+            "127.0.0.1",
+            0,
+            api_origin_app(self.app),
+            threaded=True,
+            request_handler=QuietRequestHandler,
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         listening_on(self.app, self._server.server_port)
         self.api_url = f"http://127.0.0.1:{self._api_server.server_port}"
         self.http = requests.Session()
-        self._threads = [threading.Thread(target=server.serve_forever, daemon=True)
-                         for server in (self._server, self._api_server)]
+        self._threads = [
+            threading.Thread(target=server.serve_forever, daemon=True)
+            for server in (self._server, self._api_server)
+        ]
 
     def __enter__(self) -> "SandboxServer":
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def start(self) -> None:
@@ -133,8 +144,13 @@ class SandboxServer:
     def revoke(self, username: str, client_id: str) -> None:
         self._call("POST", f"/_sandbox/users/{username}/revoke/{client_id}")
 
-    def approve(self, authorize_url: str, username: str, workspace: str | None = None,
-                decision: str = "approve") -> str:
+    def approve(
+        self,
+        authorize_url: str,
+        username: str,
+        workspace: str | None = None,
+        decision: str = "approve",
+    ) -> str:
         """Drive the consent page over HTTP; answers the redirect Location.
 
         An authorize request the sandbox answers with a redirect (an error sent back to the
@@ -150,15 +166,20 @@ class SandboxServer:
         fields = [*form.hidden, ("username", username), ("decision", decision)]
         if workspace is not None:
             fields.append(("workspace", workspace))
-        answer = self.http.post(urljoin(authorize_url, "/oauth/authorize"), data=fields,
-                                allow_redirects=False, timeout=10)
+        answer = self.http.post(
+            urljoin(authorize_url, "/oauth/authorize"),
+            data=fields,
+            allow_redirects=False,
+            timeout=10,
+        )
         if answer.status_code != 302:
             raise RuntimeError(f"consent answered {answer.status_code}: {answer.text[:300]}")
         return answer.headers["Location"]
 
 
-def settings_for(seed_app: dict[str, Any] | None, profile: str = "strict",
-                 extensions: tuple[str, ...] = ()) -> dict[str, Any]:
+def settings_for(
+    seed_app: dict[str, Any] | None, profile: str = "strict", extensions: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """`SandboxServer(settings=...)` for a seed registration: the profile, the extensions
     asked for, and those the registration needs (undocumented scopes: `extra_scopes`)."""
     wanted = [*extensions, *extensions_needed_by(seed_app)]
@@ -183,9 +204,13 @@ class OAuthFlow:
         return OAuthFlow(self.server, app)
 
     def authorize_url(self, **params: Any) -> str:
-        query = {"client_id": self.app["client_id"], "redirect_uri": self.app["redirect_uris"][0],
-                 "response_type": "code", "scope": " ".join(self.app["scopes"]),
-                 "state": "state-1234"}
+        query = {
+            "client_id": self.app["client_id"],
+            "redirect_uri": self.app["redirect_uris"][0],
+            "response_type": "code",
+            "scope": " ".join(self.app["scopes"]),
+            "state": "state-1234",
+        }
         query.update(params)
         query = {key: value for key, value in query.items() if value is not None}
         return f"{self.server.url}/oauth/authorize?{urlencode(query)}"
@@ -203,27 +228,42 @@ class OAuthFlow:
         return requests.post(f"{self.server.url}/oauth/token", data=data, timeout=10, **kwargs)
 
     def exchange(self, code: str, **overrides: Any) -> requests.Response:
-        data = {"grant_type": "authorization_code", "code": code,
-                "redirect_uri": self.app["redirect_uris"][0],
-                "client_id": self.app["client_id"], "client_secret": self.app["client_secret"]}
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.app["redirect_uris"][0],
+            "client_id": self.app["client_id"],
+            "client_secret": self.app["client_secret"],
+        }
         data.update(overrides)
         return self.token_request({k: v for k, v in data.items() if v is not None})
 
-    def tokens(self, username: str = "ada", workspace: str | None = None,
-               **params: Any) -> dict[str, Any]:
+    def tokens(
+        self, username: str = "ada", workspace: str | None = None, **params: Any
+    ) -> dict[str, Any]:
         answer = self.exchange(self.code(username, workspace, **params))
         assert answer.status_code == 200, answer.text
         return answer.json()
 
     def refresh(self, refresh_token: str, **overrides: Any) -> requests.Response:
-        data = {"grant_type": "refresh_token", "refresh_token": refresh_token,
-                "client_id": self.app["client_id"], "client_secret": self.app["client_secret"]}
+        data = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": self.app["client_id"],
+            "client_secret": self.app["client_secret"],
+        }
         data.update(overrides)
         return self.token_request({k: v for k, v in data.items() if v is not None})
 
-    def api(self, access_token: str | None, path: str = "/v1/projects", method: str = "GET",
-            **kwargs: Any) -> requests.Response:
+    def api(
+        self,
+        access_token: str | None,
+        path: str = "/v1/projects",
+        method: str = "GET",
+        **kwargs: Any,
+    ) -> requests.Response:
         """Call the API on its own origin (which serves it under either `api_origin`)."""
         headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
-        return requests.request(method, self.server.api_url + path, headers=headers,
-                                timeout=10, **kwargs)
+        return requests.request(
+            method, self.server.api_url + path, headers=headers, timeout=10, **kwargs
+        )

@@ -296,6 +296,7 @@ def warn_about_missing_credentials(config: Mapping[str, Any]) -> None:
             missing,
         )
 
+
 def is_loopback(url: str) -> bool:
     """True for a URL whose host is this machine (localhost, 127.0.0.0/8, ::1)."""
     host = urlsplit(url).hostname or ""
@@ -316,8 +317,10 @@ def _validate_production(config: Mapping[str, Any]) -> None:
     # client secret means a copy-pasted example reached production.
     problems = [
         secret_key_problem(config["SECRET_KEY"]),
-        *(encryption_key_problem(key_id, key) for key_id, key in parse_key_ring(
-            config["TOKEN_ENCRYPTION_KEYS"])),
+        *(
+            encryption_key_problem(key_id, key)
+            for key_id, key in parse_key_ring(config["TOKEN_ENCRYPTION_KEYS"])
+        ),
         client_secret_problem(config["FSCKMSFT_CLIENT_SECRET"]),
     ]
     for problem in problems:

@@ -53,8 +53,10 @@ def secret_key_problem(value: str) -> str | None:
 
 def _repeats_a_pattern(key: bytes) -> bool:
     """True for keys made of one short block repeated (b'\\x00' * 32, b'ab' * 16, ...)."""
-    return any(key == (key[:period] * (len(key) // period + 1))[: len(key)]
-               for period in range(1, len(key) // 2 + 1))
+    return any(
+        key == (key[:period] * (len(key) // period + 1))[: len(key)]
+        for period in range(1, len(key) // 2 + 1)
+    )
 
 
 def encryption_key_problem(key_id: str, key: bytes) -> str | None:

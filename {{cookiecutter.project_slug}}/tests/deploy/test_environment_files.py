@@ -45,9 +45,7 @@ def test_the_production_command_ignores_a_development_dotenv_in_its_folder(
 ) -> None:
     (tmp_path / ".env").write_text(DEVELOPMENT_DOTENV, encoding="utf-8")
     env = environment_without_app_env(tmp_path)
-    production = run(
-        [sys.executable, "-m", "{{ cookiecutter.project_slug }}", "routes"], tmp_path, env
-    )
+    production = run([sys.executable, "-m", "{{ cookiecutter.project_slug }}", "routes"], tmp_path, env)
     assert production.returncode != 0
     assert "FSCKMSFT_CLIENT_ID is not set" in production.stderr + production.stdout
     # The same folder, through the development command line: .env is read, development runs.

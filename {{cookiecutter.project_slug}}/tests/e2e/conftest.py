@@ -25,8 +25,9 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
 
     server = LiveServer()
     redirect_uri = f"{server.url}/callback"
-    with SandboxServer(seed_app=seed_app(local_redirect_uri=redirect_uri),
-                       settings=sandbox_settings()) as sandbox:
+    with SandboxServer(
+        seed_app=seed_app(local_redirect_uri=redirect_uri), settings=sandbox_settings()
+    ) as sandbox:
         config = app_config(
             f"sqlite:///{tmp_path / 'app.db'}",
             sandbox.url,

@@ -89,5 +89,3 @@ def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:
         client_secret=TEST_CLIENT_SECRET,
         local_redirect_uri=local_redirect_uri,
     )
-
-

@@ -86,7 +86,9 @@ def png_bytes(width: int, height: int) -> bytes:
     rows = b"".join(b"\0" + b"\x25\x63\xeb" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
 
@@ -133,5 +135,3 @@ class CheckRun:
 
     def failing(self) -> set[str]:
         return {c["id"] for c in self.report["checks"] if c["status"] == "fail"}
-
-

@@ -19,8 +19,12 @@ from tests.helpers.inspector import inspector_config
 @pytest.fixture
 def app(tmp_path: Path, sandbox: Any) -> Iterator[Flask]:
     app = migrated_app(
-        inspector_config(f"sqlite:///{tmp_path / 'app.db'}", sandbox.url,
-                         FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox")
+        inspector_config(
+            f"sqlite:///{tmp_path / 'app.db'}",
+            sandbox.url,
+            FSCKMSFT_API_URL=sandbox.api_url,
+            CLOCK_SOURCE="sandbox",
+        )
     )
     yield app
     with app.app_context():
@@ -30,5 +34,3 @@ def app(tmp_path: Path, sandbox: Any) -> Iterator[Flask]:
 @pytest.fixture
 def web(app: Flask) -> FlaskClient:
     return app.test_client()
-
-

@@ -18,8 +18,11 @@ from tests.helpers.production import production_app
 
 @pytest.fixture
 def app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
-    app = migrated_app(app_config(database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url,
-                                    CLOCK_SOURCE="sandbox"))
+    app = migrated_app(
+        app_config(
+            database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox"
+        )
+    )
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -43,8 +46,11 @@ def any_env_app(
         inspector = importlib.util.find_spec("{{ cookiecutter.project_slug }}.inspector") is not None
         app = migrated_app(
             app_config(
-                database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url,
-                APP_ENV="development", INSPECTOR_ENABLED=inspector
+                database_url,
+                sandbox.url,
+                FSCKMSFT_API_URL=sandbox.api_url,
+                APP_ENV="development",
+                INSPECTOR_ENABLED=inspector,
             )
         )
     yield app

@@ -74,9 +74,7 @@ def test_a_connection_its_browser_keeps_presenting_stays_alive(
     assert token_calls(sandbox, "refresh_token")[-1]["status"] == 200
 
 
-def test_retention_is_a_setting(
-    app: Flask, web: FlaskClient, sandbox: SandboxServer
-) -> None:
+def test_retention_is_a_setting(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> None:
     app.extensions["fsckmsft"].retention *= 3  # 90 days
     connect(web, sandbox)
     advance_clock(app, sandbox, 31 * DAY)
@@ -104,8 +102,12 @@ def test_logging_out_keeps_connections_an_identity_source_named(
 ) -> None:
     enable_identity_extension(sandbox)
     app = migrated_app(
-        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox),
-                   FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me")
+        app_config(
+            database_url,
+            sandbox.url,
+            FSCKMSFT_API_URL=api_url(sandbox),
+            FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me",
+        )
     )
     web = app.test_client()
     connect(web, sandbox)

@@ -32,8 +32,9 @@ DOCUMENTED = re.compile(r"^(/oauth/authorize|/oauth/token|/v1/projects|/v1/proje
 def split_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
     """The app with fsckmsft's auth server and API on two different origins."""
     app = migrated_app(
-        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox),
-                   CLOCK_SOURCE="sandbox")
+        app_config(
+            database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox), CLOCK_SOURCE="sandbox"
+        )
     )
     yield app
     with app.app_context():
@@ -45,8 +46,12 @@ def identified_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]
     """The app with an identity source: the sandbox's /v1/me extension, switched on."""
     enable_identity_extension(sandbox)
     app = migrated_app(
-        app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox),
-                   FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me")
+        app_config(
+            database_url,
+            sandbox.url,
+            FSCKMSFT_API_URL=api_url(sandbox),
+            FSCKMSFT_IDENTITY_URL=f"{api_url(sandbox)}/v1/me",
+        )
     )
     yield app
     with app.app_context():
@@ -74,9 +79,15 @@ def add_task(web: FlaskClient, title: str) -> str:
     dashboard = web.get("/dashboard").get_data(as_text=True)
     project = re.findall(r'data-project-id="([^"]+)"', dashboard)[0]
     connection_id = re.search(r'name="connection_id" value="([^"]+)"', dashboard).group(1)
-    web.post("/dashboard/tasks", data={"csrf_token": csrf_token(web, "/dashboard"),
-                                       "connection_id": connection_id, "project_id": project,
-                                       "title": title})
+    web.post(
+        "/dashboard/tasks",
+        data={
+            "csrf_token": csrf_token(web, "/dashboard"),
+            "connection_id": connection_id,
+            "project_id": project,
+            "title": title,
+        },
+    )
     return web.get("/dashboard").get_data(as_text=True)
 
 
@@ -118,8 +129,7 @@ def test_connect_another_workspace_adds_a_connection(
     app: Flask, web: FlaskClient, sandbox: SandboxServer
 ) -> None:
     connect(web, sandbox, "grace")
-    other = sandbox.approve(login_url(web, new="1"), "grace",
-                            workspace="ws_grace_lectures")
+    other = sandbox.approve(login_url(web, new="1"), "grace", workspace="ws_grace_lectures")
     assert web.get(local_path(other)).status_code == 302
     assert len(rows(app)) == 2 and len(session_ids(web)) == 2
 

@@ -27,20 +27,28 @@ def only_connection(app: Flask) -> Connection:
 
 
 @pytest.fixture
-def deploy_new_secret(app: Flask, database_url: str,
-                      sandbox: SandboxServer) -> Iterator[Callable[[], Flask]]:
+def deploy_new_secret(
+    app: Flask, database_url: str, sandbox: SandboxServer
+) -> Iterator[Callable[[], Flask]]:
     """The operator generates a new secret on fsckmsft and deploys it: the same database and
     keys, the new secret (call it once the test's logins are done)."""
     deployed: list[Flask] = []
 
     def deploy() -> Flask:
         rotated = sandbox._call("POST", f"/_sandbox/apps/{TEST_CLIENT_ID}/rotate-secret")
-        deployed.append(migrated_app(app_config(
-            database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox",
-            SECRET_KEY=app.config["SECRET_KEY"],
-            TOKEN_ENCRYPTION_KEYS=app.config["TOKEN_ENCRYPTION_KEYS"],
-            FSCKMSFT_CLIENT_SECRET=rotated["client_secret"],
-        )))
+        deployed.append(
+            migrated_app(
+                app_config(
+                    database_url,
+                    sandbox.url,
+                    FSCKMSFT_API_URL=sandbox.api_url,
+                    CLOCK_SOURCE="sandbox",
+                    SECRET_KEY=app.config["SECRET_KEY"],
+                    TOKEN_ENCRYPTION_KEYS=app.config["TOKEN_ENCRYPTION_KEYS"],
+                    FSCKMSFT_CLIENT_SECRET=rotated["client_secret"],
+                )
+            )
+        )
         return deployed[-1]
 
     yield deploy
@@ -50,7 +58,9 @@ def deploy_new_secret(app: Flask, database_url: str,
 
 
 def test_after_a_rotation_the_deployed_secret_refreshes_or_users_reconnect(
-    app: Flask, web: FlaskClient, sandbox: SandboxServer,
+    app: Flask,
+    web: FlaskClient,
+    sandbox: SandboxServer,
     deploy_new_secret: Callable[[], Flask],
 ) -> None:
     connect(web, sandbox)

@@ -95,9 +95,7 @@ def test_a_worker_that_outlived_its_lease_never_condemns_newer_tokens(
     assert row(app, connection_id).status == ConnectionStatus.NEEDS_REAUTH
 
 
-def test_disconnect_during_a_refresh_stays_disconnected(
-    app: Flask, sandbox: SandboxServer
-) -> None:
+def test_disconnect_during_a_refresh_stays_disconnected(app: Flask, sandbox: SandboxServer) -> None:
     [connection_id] = seed_connections(app, sandbox, 1)
     advance_clock(app, sandbox, 61 * 60)
     sandbox.add_fault(endpoint="token", grant_type="refresh_token", latency=0.5, count=1)

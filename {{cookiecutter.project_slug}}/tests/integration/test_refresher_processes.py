@@ -24,8 +24,11 @@ from tests.helpers.refresher import refresh_calls, seed_connections, start_flask
 def test_two_refreshers_and_web_traffic_refresh_500_connections_exactly_once(
     postgres_url: str, sandbox: SandboxServer
 ) -> None:
-    app = migrated_app(app_config(postgres_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url,
-                                   CLOCK_SOURCE="sandbox"))
+    app = migrated_app(
+        app_config(
+            postgres_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox"
+        )
+    )
     ids = seed_connections(app, sandbox, 500)
     advance_clock(app, sandbox, 61 * 60)
     services = app.extensions["fsckmsft"]

@@ -18,9 +18,7 @@ from tests.helpers.refresher import seed_connections
 
 
 def health(app: Flask, max_age: int) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(
-        args=["refresher", "health", "--max-age", str(max_age)]
-    )
+    result = app.test_cli_runner().invoke(args=["refresher", "health", "--max-age", str(max_age)])
     return result.exit_code, result.output
 
 

@@ -63,8 +63,12 @@ def full_flow(app: Flask, web: FlaskClient, sandbox: SandboxServer) -> list[str]
 @pytest.fixture
 def file_app(tmp_path: Path, sandbox: SandboxServer) -> Flask:
     return migrated_app(
-        app_config(f"sqlite:///{tmp_path / 'app.db'}", sandbox.url,
-                   FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox")
+        app_config(
+            f"sqlite:///{tmp_path / 'app.db'}",
+            sandbox.url,
+            FSCKMSFT_API_URL=sandbox.api_url,
+            CLOCK_SOURCE="sandbox",
+        )
     )
 
 

@@ -96,7 +96,10 @@ def test_the_sandbox_compares_origin_with_a_fixed_list(sandbox: SandboxServer) -
     try:
         forged = requests.post(
             sandbox.url + "/_sandbox/reset",
-            headers={"Host": f"{REBINDING_HOST}:{port}", "Origin": f"http://{REBINDING_HOST}:{port}"},
+            headers={
+                "Host": f"{REBINDING_HOST}:{port}",
+                "Origin": f"http://{REBINDING_HOST}:{port}",
+            },
             timeout=10,
         )
     finally:

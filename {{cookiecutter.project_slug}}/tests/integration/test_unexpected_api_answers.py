@@ -114,8 +114,12 @@ def post_task(web: FlaskClient) -> str:
     connection_id = re.search(r'name="connection_id" value="([^"]+)"', dashboard).group(1)
     response = web.post(
         "/dashboard/tasks",
-        data={"csrf_token": csrf_token(web, "/dashboard"), "connection_id": connection_id,
-              "project_id": "7", "title": "Shaped"},
+        data={
+            "csrf_token": csrf_token(web, "/dashboard"),
+            "connection_id": connection_id,
+            "project_id": "7",
+            "title": "Shaped",
+        },
     )
     assert response.status_code == 303
     return web.get("/dashboard").get_data(as_text=True)

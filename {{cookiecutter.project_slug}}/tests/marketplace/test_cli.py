@@ -16,21 +16,40 @@ from tests.helpers.listing import (
 )
 
 EXPECTED_IDS = {
-    "MANIFEST_INVALID", "REDIRECT_NOT_HTTPS", "REDIRECT_WILDCARD", "REDIRECT_FRAGMENT",
-    "REDIRECT_LOOPBACK", "REDIRECT_TUNNEL", "URL_NOT_HTTPS", "URL_PLACEHOLDER", "SCOPE_UNUSED",
-    "SCOPE_UNDECLARED", "SCOPE_UNJUSTIFIED", "SCOPE_UNKNOWN",
-    "SCOPE_UNDOCUMENTED", "SCOPE_JUSTIFICATION_STRAY",
-    "ICON_MISSING", "ICON_WRONG_FORMAT", "ICON_WRONG_SIZE", "SCREENSHOT_MISSING",
+    "MANIFEST_INVALID",
+    "REDIRECT_NOT_HTTPS",
+    "REDIRECT_WILDCARD",
+    "REDIRECT_FRAGMENT",
+    "REDIRECT_LOOPBACK",
+    "REDIRECT_TUNNEL",
+    "URL_NOT_HTTPS",
+    "URL_PLACEHOLDER",
+    "SCOPE_UNUSED",
+    "SCOPE_UNDECLARED",
+    "SCOPE_UNJUSTIFIED",
+    "SCOPE_UNKNOWN",
+    "SCOPE_UNDOCUMENTED",
+    "SCOPE_JUSTIFICATION_STRAY",
+    "ICON_MISSING",
+    "ICON_WRONG_FORMAT",
+    "ICON_WRONG_SIZE",
+    "SCREENSHOT_MISSING",
     "PAGES_PLACEHOLDER",
-    "SECRET_COMMITTED", "ENV_NOT_IGNORED", "PROD_SECRET_WEAK", "PROD_KEYS_WEAK",
-    "PROD_SECRET_IS_DEV", "PROD_COOKIE_INSECURE", "PROD_DEBUG_ON", "PROD_CONFIG_INVALID",
-    "PROD_REDIRECT_NOT_REGISTERED", "API_UNDOCUMENTED_CALL", "API_EXTENSION_IN_USE",
+    "SECRET_COMMITTED",
+    "ENV_NOT_IGNORED",
+    "PROD_SECRET_WEAK",
+    "PROD_KEYS_WEAK",
+    "PROD_SECRET_IS_DEV",
+    "PROD_COOKIE_INSECURE",
+    "PROD_DEBUG_ON",
+    "PROD_CONFIG_INVALID",
+    "PROD_REDIRECT_NOT_REGISTERED",
+    "API_UNDOCUMENTED_CALL",
+    "API_EXTENSION_IN_USE",
 }
 
 
-def test_this_project_passes_its_own_check(
-    check: Callable[..., CheckRun], cli_app: Flask
-) -> None:
+def test_this_project_passes_its_own_check(check: Callable[..., CheckRun], cli_app: Flask) -> None:
     """The bake's own listing. A bake whose `scopes` answer differs from what the code uses
     must fail, and only on the scope checks: that is the check doing its job."""
     run = check(None)

@@ -10,8 +10,13 @@ import pytest
 from tests.helpers.listing import CheckRun, ListingProject
 
 LIVE_STEPS = [
-    "LIVE_REGISTER", "LIVE_CONNECT", "LIVE_API_CALL", "LIVE_REFRESH", "LIVE_REVOKE",
-    "LIVE_RECONNECT", "LIVE_DOCUMENTED_ONLY",
+    "LIVE_REGISTER",
+    "LIVE_CONNECT",
+    "LIVE_API_CALL",
+    "LIVE_REFRESH",
+    "LIVE_REVOKE",
+    "LIVE_RECONNECT",
+    "LIVE_DOCUMENTED_ONLY",
 ]
 
 

@@ -85,9 +85,19 @@ def test_standalone_check_reports_a_broken_manifest_without_a_traceback(
     """`python -m <package>.marketplace check` works when the app itself cannot start."""
     listing.manifest_path.write_text("[registration]\nname = \n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.project_slug }}.marketplace", "check",
-         "--project-dir", str(listing.path)],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "{{ cookiecutter.project_slug }}.marketplace",
+            "check",
+            "--project-dir",
+            str(listing.path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+        check=False,
         env={"PATH": "", "APP_ENV": "development", "SYSTEMROOT": ""},
     )
     assert result.returncode == 1, result.stderr

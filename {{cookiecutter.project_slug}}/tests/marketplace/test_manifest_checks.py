@@ -57,7 +57,10 @@ ERRORS: dict[str, tuple[str, Edit]] = {
     "unknown-key": ("MANIFEST_INVALID", unknown_key),
     "http-redirect": ("REDIRECT_NOT_HTTPS", redirect("http://tasks.acme-integrations.io/cb")),
     "relative-redirect": ("REDIRECT_NOT_HTTPS", redirect("https:///callback-only")),
-    "user-info-redirect": ("REDIRECT_NOT_HTTPS", redirect("https://me@tasks.acme-integrations.io/cb")),
+    "user-info-redirect": (
+        "REDIRECT_NOT_HTTPS",
+        redirect("https://me@tasks.acme-integrations.io/cb"),
+    ),
     "wildcard-redirect": ("REDIRECT_WILDCARD", redirect("https://*.acme-integrations.io/callback")),
     "fragment-redirect": ("REDIRECT_FRAGMENT", redirect(f"{HOST}/callback#done")),
     "localhost-redirect": ("REDIRECT_LOOPBACK", redirect("https://localhost:8443/callback")),

@@ -12,8 +12,12 @@ import pytest
 from tests.helpers.listing import CheckRun, ListingProject
 
 PRODUCTION_CHECKS = {
-    "PROD_SECRET_WEAK", "PROD_KEYS_WEAK", "PROD_SECRET_IS_DEV", "PROD_COOKIE_INSECURE",
-    "PROD_DEBUG_ON", "PROD_CONFIG_INVALID",
+    "PROD_SECRET_WEAK",
+    "PROD_KEYS_WEAK",
+    "PROD_SECRET_IS_DEV",
+    "PROD_COOKIE_INSECURE",
+    "PROD_DEBUG_ON",
+    "PROD_CONFIG_INVALID",
 }
 
 

@@ -42,7 +42,8 @@ def flow(sandbox: SandboxServer) -> OAuthFlow:
 def new_app(sandbox: SandboxServer) -> dict[str, Any]:
     """A second app, registered through the admin API."""
     return sandbox.register_app(
-        name="Second App", description="Another integration.",
+        name="Second App",
+        description="Another integration.",
         homepage_url="https://second.example.com",
         redirect_uris=["https://second.example.com/cb"],
         scopes=["read:projects"],

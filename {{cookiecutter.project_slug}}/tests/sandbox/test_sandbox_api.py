@@ -15,8 +15,12 @@ def test_projects_are_listed_for_the_tokens_workspace_only(flow: OAuthFlow) -> N
 def test_create_task_answers_201_with_the_task(flow: OAuthFlow) -> None:
     token = flow.tokens("ada")["access_token"]
     project = flow.api(token).json()["projects"][0]
-    answer = flow.api(token, f"/v1/projects/{project['id']}/tasks", "POST",
-                      json={"title": "Compute Bernoulli numbers"})
+    answer = flow.api(
+        token,
+        f"/v1/projects/{project['id']}/tasks",
+        "POST",
+        json={"title": "Compute Bernoulli numbers"},
+    )
     assert answer.status_code == 201
     assert answer.json()["task"]["title"] == "Compute Bernoulli numbers"
     assert answer.json()["task"]["project_id"] == project["id"]
@@ -27,8 +31,9 @@ def test_create_task_answers_201_with_the_task(flow: OAuthFlow) -> None:
 def test_task_in_a_project_of_another_workspace_is_404(flow: OAuthFlow) -> None:
     linus_project = flow.api(flow.tokens("linus")["access_token"]).json()["projects"][0]
     ada_token = flow.tokens("ada")["access_token"]
-    answer = flow.api(ada_token, f"/v1/projects/{linus_project['id']}/tasks", "POST",
-                      json={"title": "Sneak in"})
+    answer = flow.api(
+        ada_token, f"/v1/projects/{linus_project['id']}/tasks", "POST", json={"title": "Sneak in"}
+    )
     assert answer.status_code == 404
 
 
@@ -105,8 +110,10 @@ def test_missing_token_gets_401_with_a_bearer_challenge(flow: OAuthFlow) -> None
 def test_me_names_the_user_and_workspace_with_the_identity_extension(flow: OAuthFlow) -> None:
     flow.server.configure(extensions=["identity"])
     answer = flow.api(flow.tokens("linus")["access_token"], "/v1/me")
-    assert answer.json() == {"user": {"id": "usr_linus", "username": "linus"},
-                             "workspace": {"id": "ws_linus", "name": "Kernel"}}
+    assert answer.json() == {
+        "user": {"id": "usr_linus", "username": "linus"},
+        "workspace": {"id": "ws_linus", "name": "Kernel"},
+    }
     assert answer.headers["Sandbox-Extension"].startswith("identity")
 
 

@@ -75,16 +75,21 @@ def test_unknown_client_gets_error_page_not_redirect(flow: OAuthFlow) -> None:
 
 
 def test_unknown_redirect_uri_gets_error_page_not_redirect(flow: OAuthFlow) -> None:
-    answer = redirect_of(flow, redirect_uri="https://evil.example.net/callback",
-                         response_type="token")
+    answer = redirect_of(
+        flow, redirect_uri="https://evil.example.net/callback", response_type="token"
+    )
     assert answer.status_code == 400
     assert "Location" not in answer.headers
 
 
 def test_redirect_uri_must_match_exactly(flow: OAuthFlow) -> None:
     registered = flow.app["redirect_uris"][0]
-    for near_miss in (registered + "/", registered + "?next=x", registered.upper(),
-                      registered.replace("https", "http")):
+    for near_miss in (
+        registered + "/",
+        registered + "?next=x",
+        registered.upper(),
+        registered.replace("https", "http"),
+    ):
         answer = redirect_of(flow, redirect_uri=near_miss)
         assert answer.status_code == 400, near_miss
         assert "Location" not in answer.headers
@@ -145,11 +150,19 @@ def test_consent_page_offers_only_the_signed_in_users_workspaces(flow: OAuthFlow
 
 
 def test_workspace_of_another_user_is_refused(flow: OAuthFlow) -> None:
-    fields = {"client_id": flow.app["client_id"], "redirect_uri": flow.app["redirect_uris"][0],
-              "response_type": "code", "scope": "read:projects", "state": "s",
-              "username": "ada", "workspace": "ws_linus", "decision": "approve"}
-    answer = requests.post(flow.server.url + "/oauth/authorize", data=fields,
-                           allow_redirects=False, timeout=10)
+    fields = {
+        "client_id": flow.app["client_id"],
+        "redirect_uri": flow.app["redirect_uris"][0],
+        "response_type": "code",
+        "scope": "read:projects",
+        "state": "s",
+        "username": "ada",
+        "workspace": "ws_linus",
+        "decision": "approve",
+    }
+    answer = requests.post(
+        flow.server.url + "/oauth/authorize", data=fields, allow_redirects=False, timeout=10
+    )
     assert answer.status_code == 400
     assert "Location" not in answer.headers
     # Not a dead end: the consent page again, for ada, with ada's workspaces and a reason.
@@ -159,11 +172,18 @@ def test_workspace_of_another_user_is_refused(flow: OAuthFlow) -> None:
 
 
 def test_unknown_sandbox_user_is_refused(flow: OAuthFlow) -> None:
-    fields = {"client_id": flow.app["client_id"], "redirect_uri": flow.app["redirect_uris"][0],
-              "response_type": "code", "scope": "read:projects", "state": "s",
-              "username": "mallory", "decision": "approve"}
-    answer = requests.post(flow.server.url + "/oauth/authorize", data=fields,
-                           allow_redirects=False, timeout=10)
+    fields = {
+        "client_id": flow.app["client_id"],
+        "redirect_uri": flow.app["redirect_uris"][0],
+        "response_type": "code",
+        "scope": "read:projects",
+        "state": "s",
+        "username": "mallory",
+        "decision": "approve",
+    }
+    answer = requests.post(
+        flow.server.url + "/oauth/authorize", data=fields, allow_redirects=False, timeout=10
+    )
     assert answer.status_code == 400
 
 

@@ -7,20 +7,20 @@ import requests
 from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
 
-def test_seed_app_is_registered_with_its_own_credentials(flow: OAuthFlow,
-                                                         seed_app: dict) -> None:
-    shown = requests.get(f"{flow.server.url}/_sandbox/apps/{seed_app['client_id']}",
-                         timeout=10).json()
+def test_seed_app_is_registered_with_its_own_credentials(flow: OAuthFlow, seed_app: dict) -> None:
+    shown = requests.get(
+        f"{flow.server.url}/_sandbox/apps/{seed_app['client_id']}", timeout=10
+    ).json()
     assert shown["name"] == seed_app["name"]
     assert shown["redirect_uris"] == seed_app["redirect_uris"]
     assert flow.exchange(flow.code()).status_code == 200  # with the seed secret
 
 
-def test_reset_returns_to_the_start_state(flow: OAuthFlow, new_app: dict,
-                                          seed_app: dict) -> None:
+def test_reset_returns_to_the_start_state(flow: OAuthFlow, new_app: dict, seed_app: dict) -> None:
     tokens = flow.tokens()
     rotated = requests.post(
-        f"{flow.server.url}/_sandbox/apps/{seed_app['client_id']}/rotate-secret", timeout=10)
+        f"{flow.server.url}/_sandbox/apps/{seed_app['client_id']}/rotate-secret", timeout=10
+    )
     assert rotated.status_code == 200
     flow.server.advance(100)
     flow.server.add_fault(endpoint="api", status=500)
@@ -66,12 +66,18 @@ def test_request_log_has_one_entry_per_oauth_and_api_request(flow: OAuthFlow) ->
     flow.api(tokens["access_token"])
     entries = flow.server.requests()
     paths = [(entry["method"], entry["path"]) for entry in entries]
-    assert paths == [("GET", "/oauth/authorize"), ("POST", "/oauth/authorize"),
-                     ("POST", "/oauth/token"), ("POST", "/oauth/token"),
-                     ("GET", "/v1/projects")]
+    assert paths == [
+        ("GET", "/oauth/authorize"),
+        ("POST", "/oauth/authorize"),
+        ("POST", "/oauth/token"),
+        ("POST", "/oauth/token"),
+        ("GET", "/v1/projects"),
+    ]
     assert [entry["status"] for entry in entries] == [200, 302, 200, 200, 200]
     assert [entry.get("grant_type") for entry in entries[2:4]] == [
-        "authorization_code", "refresh_token"]
+        "authorization_code",
+        "refresh_token",
+    ]
     assert entries[4]["client_id"] == flow.app["client_id"]
     assert [entry["id"] for entry in entries] == sorted(entry["id"] for entry in entries)
 
@@ -83,9 +89,16 @@ def test_request_log_redacts_secrets_codes_and_tokens(flow: OAuthFlow) -> None:
     flow.api(refreshed["access_token"])
     flow.api("act_unknown_token_value")
     logged = requests.get(flow.server.url + "/_sandbox/requests", timeout=10).text
-    secrets = [code, flow.app["client_secret"], tokens["access_token"],
-               tokens["refresh_token"], refreshed["access_token"], refreshed["refresh_token"],
-               "unknown_token_value", "state-1234"]
+    secrets = [
+        code,
+        flow.app["client_secret"],
+        tokens["access_token"],
+        tokens["refresh_token"],
+        refreshed["access_token"],
+        refreshed["refresh_token"],
+        "unknown_token_value",
+        "state-1234",
+    ]
     for secret in secrets:
         assert secret not in logged
     token_entry = json.loads(logged)[2]
@@ -95,8 +108,11 @@ def test_request_log_redacts_secrets_codes_and_tokens(flow: OAuthFlow) -> None:
 
 def test_request_log_is_a_page_for_browsers(flow: OAuthFlow) -> None:
     flow.tokens()
-    page = requests.get(flow.server.url + "/_sandbox/requests", timeout=10,
-                        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    page = requests.get(
+        flow.server.url + "/_sandbox/requests",
+        timeout=10,
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+    )
     assert page.headers["Content-Type"].startswith("text/html")
     assert "/oauth/token" in page.text
     assert flow.app["client_secret"] not in page.text
@@ -110,9 +126,11 @@ def test_request_log_leaves_out_control_and_settings_requests(sandbox: SandboxSe
 
 
 def test_controls_refuse_cross_site_requests(sandbox: SandboxServer) -> None:
-    answer = requests.post(sandbox.url + "/_sandbox/reset", timeout=10,
-                           headers={"Origin": "https://evil.example.net"})
+    answer = requests.post(
+        sandbox.url + "/_sandbox/reset", timeout=10, headers={"Origin": "https://evil.example.net"}
+    )
     assert answer.status_code == 403
-    same = requests.post(sandbox.url + "/_sandbox/reset", timeout=10,
-                         headers={"Origin": sandbox.url})
+    same = requests.post(
+        sandbox.url + "/_sandbox/reset", timeout=10, headers={"Origin": sandbox.url}
+    )
     assert same.status_code == 200

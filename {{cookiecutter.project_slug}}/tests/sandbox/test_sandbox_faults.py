@@ -36,8 +36,12 @@ def test_rate_limit_fault_carries_retry_after(flow: OAuthFlow) -> None:
 def test_latency_fault_delays_then_processes(flow: OAuthFlow) -> None:
     refresh_token = flow.tokens()["refresh_token"]
     flow.server.add_fault(endpoint="token", latency=0.4, count=1)
-    data = {"grant_type": "refresh_token", "refresh_token": refresh_token,
-            "client_id": flow.app["client_id"], "client_secret": flow.app["client_secret"]}
+    data = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": flow.app["client_id"],
+        "client_secret": flow.app["client_secret"],
+    }
     with pytest.raises(requests.Timeout):
         requests.post(flow.server.url + "/oauth/token", data=data, timeout=0.1)
     # The delayed request was processed: the refresh token is now spent.
@@ -48,9 +52,13 @@ def test_latency_fault_delays_then_processes(flow: OAuthFlow) -> None:
 def test_timeout_fault_holds_the_request_and_never_processes_it(flow: OAuthFlow) -> None:
     code = flow.code()
     flow.server.add_fault(endpoint="token", timeout=0.4, count=1)
-    data = {"grant_type": "authorization_code", "code": code,
-            "redirect_uri": flow.app["redirect_uris"][0],
-            "client_id": flow.app["client_id"], "client_secret": flow.app["client_secret"]}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": flow.app["redirect_uris"][0],
+        "client_id": flow.app["client_id"],
+        "client_secret": flow.app["client_secret"],
+    }
     with pytest.raises(requests.Timeout):
         requests.post(flow.server.url + "/oauth/token", data=data, timeout=0.1)
     entry = wait_for_faulted_entry(flow.server)
@@ -117,14 +125,17 @@ def test_faults_are_listed_and_cleared(sandbox: SandboxServer) -> None:
     assert requests.get(sandbox.url + "/_sandbox/faults", timeout=10).json() == []
 
 
-@pytest.mark.parametrize("rule", [
-    {"endpoint": "everything", "status": 500},
-    {"endpoint": "token"},
-    {"endpoint": "token", "status": 99},
-    {"endpoint": "token", "status": 500, "probability": 2},
-    {"endpoint": "api", "rotate_then_drop": True},
-    {"endpoint": "token", "status": 500, "colour": "red"},
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"endpoint": "everything", "status": 500},
+        {"endpoint": "token"},
+        {"endpoint": "token", "status": 99},
+        {"endpoint": "token", "status": 500, "probability": 2},
+        {"endpoint": "api", "rotate_then_drop": True},
+        {"endpoint": "token", "status": 500, "colour": "red"},
+    ],
+)
 def test_invalid_fault_rules_are_refused(sandbox: SandboxServer, rule: dict) -> None:
     answer = requests.post(sandbox.url + "/_sandbox/faults", json=rule, timeout=10)
     assert answer.status_code == 400

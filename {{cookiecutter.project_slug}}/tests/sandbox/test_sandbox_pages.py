@@ -52,24 +52,31 @@ def test_new_oauth_app_shows_its_secret_once(sandbox: SandboxServer) -> None:
 
 
 def test_new_oauth_app_form_reports_the_invalid_field(sandbox: SandboxServer) -> None:
-    answer = requests.post(sandbox.url + "/settings/developer/apps", timeout=10,
-                           data={**FORM, "redirect_uris": "https://*.example.com/cb"})
+    answer = requests.post(
+        sandbox.url + "/settings/developer/apps",
+        timeout=10,
+        data={**FORM, "redirect_uris": "https://*.example.com/cb"},
+    )
     assert answer.status_code == 400
     assert "redirect_uris" in answer.text
 
 
 def test_app_page_generates_a_new_secret(sandbox: SandboxServer) -> None:
     client_id = client_id_on(create(sandbox).text)
-    rotated = requests.post(f"{sandbox.url}/settings/developer/apps/{client_id}/rotate-secret",
-                            timeout=10)
+    rotated = requests.post(
+        f"{sandbox.url}/settings/developer/apps/{client_id}/rotate-secret", timeout=10
+    )
     assert rotated.status_code == 200
     assert secret_on(rotated.text)
 
 
 def test_app_page_edits_the_app(sandbox: SandboxServer) -> None:
     client_id = client_id_on(create(sandbox).text)
-    edited = requests.post(f"{sandbox.url}/settings/developer/apps/{client_id}", timeout=10,
-                           data={**FORM, "name": "Renamed Page App"})
+    edited = requests.post(
+        f"{sandbox.url}/settings/developer/apps/{client_id}",
+        timeout=10,
+        data={**FORM, "name": "Renamed Page App"},
+    )
     assert edited.status_code == 200
     shown = requests.get(f"{sandbox.url}/_sandbox/apps/{client_id}", timeout=10).json()
     assert shown["name"] == "Renamed Page App"
@@ -83,14 +90,17 @@ def test_app_page_shows_authorized_workspaces(sandbox: SandboxServer) -> None:
 
 def test_app_page_deletes_the_app(sandbox: SandboxServer) -> None:
     client_id = client_id_on(create(sandbox).text)
-    deleted = requests.post(f"{sandbox.url}/settings/developer/apps/{client_id}/delete",
-                            timeout=10)
+    deleted = requests.post(f"{sandbox.url}/settings/developer/apps/{client_id}/delete", timeout=10)
     assert deleted.status_code == 200  # after the redirect to the list
     gone = requests.get(f"{sandbox.url}/_sandbox/apps/{client_id}", timeout=10)
     assert gone.status_code == 404
 
 
 def test_settings_pages_refuse_cross_site_posts(sandbox: SandboxServer) -> None:
-    answer = requests.post(sandbox.url + "/settings/developer/apps", data=FORM, timeout=10,
-                           headers={"Origin": "https://evil.example.net"})
+    answer = requests.post(
+        sandbox.url + "/settings/developer/apps",
+        data=FORM,
+        timeout=10,
+        headers={"Origin": "https://evil.example.net"},
+    )
     assert answer.status_code == 403

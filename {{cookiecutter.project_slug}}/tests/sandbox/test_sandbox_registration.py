@@ -52,8 +52,9 @@ def test_description_is_optional(sandbox: SandboxServer) -> None:
 
 
 def test_redirect_uris_must_be_https(sandbox: SandboxServer) -> None:
-    assert_refused(register(sandbox, redirect_uris=["http://registered.example.com/cb"]),
-                   "redirect_uris")
+    assert_refused(
+        register(sandbox, redirect_uris=["http://registered.example.com/cb"]), "redirect_uris"
+    )
 
 
 def test_redirect_uris_must_be_absolute(sandbox: SandboxServer) -> None:
@@ -71,8 +72,7 @@ def test_redirect_uri_wildcards_are_refused(sandbox: SandboxServer) -> None:
 
 
 def test_redirect_uri_with_a_fragment_is_refused(sandbox: SandboxServer) -> None:
-    assert_refused(register(sandbox, redirect_uris=["https://a.example.com/cb#x"]),
-                   "redirect_uris")
+    assert_refused(register(sandbox, redirect_uris=["https://a.example.com/cb#x"]), "redirect_uris")
 
 
 def test_scopes_must_come_from_the_catalogue(sandbox: SandboxServer) -> None:
@@ -106,8 +106,11 @@ def test_client_secret_is_stored_only_as_a_hash(sandbox: SandboxServer) -> None:
 
 def test_edit_changes_the_registration(sandbox: SandboxServer) -> None:
     client_id = register(sandbox).json()["client_id"]
-    answer = requests.patch(f"{sandbox.url}/_sandbox/apps/{client_id}", timeout=10,
-                            json={"name": "Renamed", "scopes": ["write:tasks"]})
+    answer = requests.patch(
+        f"{sandbox.url}/_sandbox/apps/{client_id}",
+        timeout=10,
+        json={"name": "Renamed", "scopes": ["write:tasks"]},
+    )
     assert answer.status_code == 200
     assert answer.json()["name"] == "Renamed"
     assert answer.json()["scopes"] == ["write:tasks"]
@@ -115,27 +118,36 @@ def test_edit_changes_the_registration(sandbox: SandboxServer) -> None:
 
 def test_edit_applies_the_same_validation(sandbox: SandboxServer) -> None:
     client_id = register(sandbox).json()["client_id"]
-    answer = requests.patch(f"{sandbox.url}/_sandbox/apps/{client_id}", timeout=10,
-                            json={"redirect_uris": ["http://example.com/cb"]})
+    answer = requests.patch(
+        f"{sandbox.url}/_sandbox/apps/{client_id}",
+        timeout=10,
+        json={"redirect_uris": ["http://example.com/cb"]},
+    )
     assert_refused(answer, "redirect_uris")
 
 
 def test_edited_redirect_uris_are_matched_exactly(flow: OAuthFlow, new_app: dict) -> None:
     uri = "https://second.example.com/new-callback"
-    requests.patch(f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}", timeout=10,
-                   json={"redirect_uris": [uri]})
+    requests.patch(
+        f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}",
+        timeout=10,
+        json={"redirect_uris": [uri]},
+    )
     second = flow.for_app({**new_app, "redirect_uris": [uri]})
     assert second.exchange(second.code()).status_code == 200
-    old = requests.get(second.authorize_url(redirect_uri="https://second.example.com/cb"),
-                       allow_redirects=False, timeout=10)
+    old = requests.get(
+        second.authorize_url(redirect_uri="https://second.example.com/cb"),
+        allow_redirects=False,
+        timeout=10,
+    )
     assert old.status_code == 400
 
 
-def test_rotating_the_secret_refuses_the_old_one_at_once(flow: OAuthFlow,
-                                                          new_app: dict) -> None:
+def test_rotating_the_secret_refuses_the_old_one_at_once(flow: OAuthFlow, new_app: dict) -> None:
     second = flow.for_app(new_app)
     rotated = requests.post(
-        f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}/rotate-secret", timeout=10)
+        f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}/rotate-secret", timeout=10
+    )
     new_secret = rotated.json()["client_secret"]
     assert new_secret != new_app["client_secret"]
     code = second.code()
@@ -143,12 +155,14 @@ def test_rotating_the_secret_refuses_the_old_one_at_once(flow: OAuthFlow,
     assert second.exchange(code, client_secret=new_secret).status_code == 200
 
 
-def test_rotating_the_secret_keeps_issued_access_tokens_valid(flow: OAuthFlow,
-                                                              new_app: dict) -> None:
+def test_rotating_the_secret_keeps_issued_access_tokens_valid(
+    flow: OAuthFlow, new_app: dict
+) -> None:
     second = flow.for_app(new_app)
     token = second.tokens()["access_token"]
-    requests.post(f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}/rotate-secret",
-                  timeout=10)
+    requests.post(
+        f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}/rotate-secret", timeout=10
+    )
     assert second.api(token).status_code == 200
 
 

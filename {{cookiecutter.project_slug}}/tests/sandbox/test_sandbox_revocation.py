@@ -37,12 +37,14 @@ def test_user_revoke_also_voids_unused_codes(flow: OAuthFlow) -> None:
 
 def test_authorized_apps_page_lists_the_app_and_revokes_it(flow: OAuthFlow) -> None:
     tokens = flow.tokens("grace")
-    page = requests.get(flow.server.url + "/settings/apps", params={"user": "grace"},
-                        timeout=10)
+    page = requests.get(flow.server.url + "/settings/apps", params={"user": "grace"}, timeout=10)
     assert "Conformance Integration" in page.text
     assert re.search(r'<button type="submit">Revoke</button>', page.text)
-    answer = requests.post(flow.server.url + "/settings/apps/revoke", timeout=10,
-                           data={"user": "grace", "client_id": flow.app["client_id"]})
+    answer = requests.post(
+        flow.server.url + "/settings/apps/revoke",
+        timeout=10,
+        data={"user": "grace", "client_id": flow.app["client_id"]},
+    )
     assert answer.status_code == 200
     assert "Conformance Integration" not in answer.text
     assert flow.api(tokens["access_token"]).status_code == 401
@@ -51,15 +53,15 @@ def test_authorized_apps_page_lists_the_app_and_revokes_it(flow: OAuthFlow) -> N
 def test_deleting_an_app_revokes_all_of_its_tokens(flow: OAuthFlow, new_app: dict) -> None:
     second = flow.for_app(new_app)
     ada, linus = second.tokens("ada"), second.tokens("linus")
-    answer = requests.delete(f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}",
-                             timeout=10)
+    answer = requests.delete(f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}", timeout=10)
     assert answer.status_code == 204
     assert second.api(ada["access_token"]).status_code == 401
     assert second.api(linus["access_token"]).status_code == 401
 
 
-def test_deleted_app_can_no_longer_authenticate_or_authorize(flow: OAuthFlow,
-                                                             new_app: dict) -> None:
+def test_deleted_app_can_no_longer_authenticate_or_authorize(
+    flow: OAuthFlow, new_app: dict
+) -> None:
     second = flow.for_app(new_app)
     refresh_token = second.tokens("ada")["refresh_token"]
     code = second.code("linus")

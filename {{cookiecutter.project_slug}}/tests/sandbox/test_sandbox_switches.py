@@ -19,7 +19,8 @@ from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 def rotate(flow: OAuthFlow) -> str:
     """Generate a new secret for the seed app; answers it."""
     answer = requests.post(
-        f"{flow.server.url}/_sandbox/apps/{flow.app['client_id']}/rotate-secret", timeout=10)
+        f"{flow.server.url}/_sandbox/apps/{flow.app['client_id']}/rotate-secret", timeout=10
+    )
     return answer.json()["client_secret"]
 
 
@@ -51,8 +52,14 @@ def test_reset_returns_to_the_start_settings(sandbox: SandboxServer) -> None:
 
 
 def test_unknown_settings_and_readings_are_refused(sandbox: SandboxServer) -> None:
-    for body in ({"pkce": "maybe"}, {"no_such_switch": 1}, {"profile": "loose"},
-                 {"extensions": ["time_travel"]}, {"code_lifetime": 0}, {"token_type": "mac"}):
+    for body in (
+        {"pkce": "maybe"},
+        {"no_such_switch": 1},
+        {"profile": "loose"},
+        {"extensions": ["time_travel"]},
+        {"code_lifetime": 0},
+        {"token_type": "mac"},
+    ):
         answer = requests.post(sandbox.url + "/_sandbox/settings", json=body, timeout=10)
         assert answer.status_code == 400, body
         assert answer.json()["error"] == "invalid_request"
@@ -71,12 +78,13 @@ def test_pages_name_the_profile_and_label_extensions(sandbox: SandboxServer) -> 
     sandbox.configure(extensions=["extra_scopes"])
     page = requests.get(sandbox.url + "/settings/developer/apps", timeout=10).text
     assert "extensions on (not in the documentation): extra_scopes" in page
-    assert "read:tasks: See the tasks in your projects <em class=\"extension\">" in page
+    assert 'read:tasks: See the tasks in your projects <em class="extension">' in page
 
 
 def test_command_line_settings() -> None:
-    settings = settings_from_command_line("lenient", ["pkce=enforce", "code_lifetime=120"],
-                                          ["identity"])
+    settings = settings_from_command_line(
+        "lenient", ["pkce=enforce", "code_lifetime=120"], ["identity"]
+    )
     assert settings.pkce == "enforce"
     assert settings.code_lifetime == 120
     assert settings.secret_rotation == "keep"
@@ -86,8 +94,13 @@ def test_command_line_settings() -> None:
 
 
 def test_command_line_refuses_an_unknown_reading_before_serving() -> None:
-    answer = subprocess.run([sys.executable, "-m", "fsckmsft_sandbox", "--set", "pkce=maybe"],
-                            capture_output=True, text=True, timeout=60, check=False)
+    answer = subprocess.run(
+        [sys.executable, "-m", "fsckmsft_sandbox", "--set", "pkce=maybe"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert answer.returncode == 2
     assert "'pkce' must be one of: enforce, ignore" in answer.stderr
 
@@ -110,7 +123,8 @@ def test_strict_rotation_kills_refresh_tokens_and_pending_codes(flow: OAuthFlow)
 
 
 def test_lenient_rotation_keeps_refresh_tokens_and_codes_for_the_new_secret(
-        flow: OAuthFlow) -> None:
+    flow: OAuthFlow,
+) -> None:
     flow.server.configure(secret_rotation="keep")
     tokens = flow.tokens()
     pending = flow.code()
@@ -183,9 +197,12 @@ def test_lenient_client_auth_answers_a_basic_challenge(flow: OAuthFlow) -> None:
 
 def test_two_client_authentication_methods_at_once_are_refused(flow: OAuthFlow) -> None:
     flow.server.configure(client_auth="body_or_basic")
-    answer = basic_refresh(flow, flow.tokens()["refresh_token"],
-                           client_id=flow.app["client_id"],
-                           client_secret=flow.app["client_secret"])
+    answer = basic_refresh(
+        flow,
+        flow.tokens()["refresh_token"],
+        client_id=flow.app["client_id"],
+        client_secret=flow.app["client_secret"],
+    )
     assert answer.status_code == 400
     assert error_of(answer) == "invalid_request"
 
@@ -217,8 +234,12 @@ def test_lenient_refresh_answer_omits_the_scope_and_keeps_the_grant(flow: OAuthF
     assert tokens["scope"] == "read:projects write:tasks"  # the code exchange still says it
     refreshed = flow.refresh(tokens["refresh_token"]).json()
     assert "scope" not in refreshed
-    task = flow.api(refreshed["access_token"], "/v1/projects/1/tasks", method="POST",
-                    json={"title": "Still allowed"})
+    task = flow.api(
+        refreshed["access_token"],
+        "/v1/projects/1/tasks",
+        method="POST",
+        json={"title": "Still allowed"},
+    )
     assert task.status_code == 201
     assert flow.refresh(refreshed["refresh_token"]).status_code == 200
 
@@ -240,8 +261,9 @@ def test_lenient_code_lifetime_is_ten_minutes(flow: OAuthFlow) -> None:
 
 
 def s256(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
-        b"=").decode()
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
 
 
 def test_strict_pkce_checks_the_verifier(flow: OAuthFlow) -> None:
@@ -266,8 +288,9 @@ def test_strict_api_answers_only_on_its_own_origin(flow: OAuthFlow) -> None:
     on_auth = requests.get(flow.server.url + "/v1/projects", headers=headers, timeout=10)
     assert on_auth.status_code == 404
     assert flow.api(token).status_code == 200
-    on_api = requests.post(flow.server.api_url + "/oauth/token", timeout=10,
-                           data={"grant_type": "refresh_token"})
+    on_api = requests.post(
+        flow.server.api_url + "/oauth/token", timeout=10, data={"grant_type": "refresh_token"}
+    )
     assert on_api.status_code == 404
 
 
@@ -282,22 +305,29 @@ def test_lenient_api_shares_the_authorization_servers_origin(flow: OAuthFlow) ->
 # -- the extra_scopes extension ------------------------------------------------------
 
 
-def test_undocumented_scopes_are_refused_without_their_extension(
-        sandbox: SandboxServer) -> None:
-    fields = {"name": "Extra", "homepage_url": "https://x.example.com",
-              "redirect_uris": ["https://x.example.com/cb"], "scopes": ["read:tasks"]}
+def test_undocumented_scopes_are_refused_without_their_extension(sandbox: SandboxServer) -> None:
+    fields = {
+        "name": "Extra",
+        "homepage_url": "https://x.example.com",
+        "redirect_uris": ["https://x.example.com/cb"],
+        "scopes": ["read:tasks"],
+    }
     refused = requests.post(sandbox.url + "/_sandbox/apps", json=fields, timeout=10)
     assert refused.status_code == 400
     sandbox.configure(extensions=["extra_scopes"])
     assert requests.post(sandbox.url + "/_sandbox/apps", json=fields, timeout=10).status_code == 201
 
 
-def test_an_undocumented_scope_is_labelled_on_the_consent_page(flow: OAuthFlow,
-                                                               sandbox: SandboxServer) -> None:
+def test_an_undocumented_scope_is_labelled_on_the_consent_page(
+    flow: OAuthFlow, sandbox: SandboxServer
+) -> None:
     sandbox.configure(extensions=["extra_scopes"])
-    app = sandbox.register_app(name="Extra", homepage_url="https://x.example.com",
-                               redirect_uris=["https://x.example.com/cb"],
-                               scopes=["read:projects", "read:tasks"])
+    app = sandbox.register_app(
+        name="Extra",
+        homepage_url="https://x.example.com",
+        redirect_uris=["https://x.example.com/cb"],
+        scopes=["read:projects", "read:tasks"],
+    )
     page = requests.get(flow.for_app(app).authorize_url(), timeout=10).text
     assert "read:tasks, a sandbox extension: not in the documentation" in page
     sandbox.configure(extensions=[])
@@ -310,8 +340,7 @@ def test_an_undocumented_scope_is_labelled_on_the_consent_page(flow: OAuthFlow,
 
 
 @pytest.mark.parametrize("retry_after", [30, None])
-def test_a_429_comes_with_or_without_retry_after(flow: OAuthFlow,
-                                                  retry_after: int | None) -> None:
+def test_a_429_comes_with_or_without_retry_after(flow: OAuthFlow, retry_after: int | None) -> None:
     rule = {"endpoint": "token", "grant_type": "refresh_token", "status": 429, "count": 1}
     if retry_after is not None:
         rule["retry_after"] = retry_after

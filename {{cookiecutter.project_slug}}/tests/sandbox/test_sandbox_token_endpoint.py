@@ -69,8 +69,9 @@ def test_authorization_code_works_just_before_sixty_seconds(flow: OAuthFlow) -> 
 
 def test_authorization_code_is_bound_to_its_client(flow: OAuthFlow, new_app: dict) -> None:
     code = flow.code()
-    answer = flow.exchange(code, client_id=new_app["client_id"],
-                           client_secret=new_app["client_secret"])
+    answer = flow.exchange(
+        code, client_id=new_app["client_id"], client_secret=new_app["client_secret"]
+    )
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
@@ -91,8 +92,11 @@ def test_code_exchange_without_redirect_uri_is_refused(flow: OAuthFlow) -> None:
 def test_client_secret_basic_is_refused_with_invalid_client_401(flow: OAuthFlow) -> None:
     code = flow.code()
     answer = flow.token_request(
-        {"grant_type": "authorization_code", "code": code,
-         "redirect_uri": flow.app["redirect_uris"][0]},
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": flow.app["redirect_uris"][0],
+        },
         auth=(flow.app["client_id"], flow.app["client_secret"]),
     )
     assert answer.status_code == 401
@@ -134,23 +138,32 @@ def test_missing_grant_type_is_invalid_request(flow: OAuthFlow) -> None:
 
 def test_token_request_must_be_form_encoded(flow: OAuthFlow) -> None:
     code = flow.code()
-    body = {"grant_type": "authorization_code", "code": code,
-            "redirect_uri": flow.app["redirect_uris"][0], **_credentials(flow)}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": flow.app["redirect_uris"][0],
+        **_credentials(flow),
+    }
     answer = flow.token_request(None, json=body)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
 
 
 def test_credentials_in_the_url_are_refused(flow: OAuthFlow) -> None:
-    answer = flow.token_request({"grant_type": "refresh_token", "refresh_token": "rft_x"},
-                                params=_credentials(flow))
+    answer = flow.token_request(
+        {"grant_type": "refresh_token", "refresh_token": "rft_x"}, params=_credentials(flow)
+    )
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
 
 
 def test_repeated_parameters_are_invalid_request(flow: OAuthFlow) -> None:
-    data = [("grant_type", "refresh_token"), ("refresh_token", "rft_a"),
-            ("refresh_token", "rft_b"), *_credentials(flow).items()]
+    data = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "rft_a"),
+        ("refresh_token", "rft_b"),
+        *_credentials(flow).items(),
+    ]
     answer = flow.token_request(data)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
@@ -179,8 +192,9 @@ def test_refresh_token_works_only_once(flow: OAuthFlow) -> None:
 
 def test_refresh_token_is_bound_to_its_client(flow: OAuthFlow, new_app: dict) -> None:
     refresh_token = flow.tokens()["refresh_token"]
-    answer = flow.refresh(refresh_token, client_id=new_app["client_id"],
-                          client_secret=new_app["client_secret"])
+    answer = flow.refresh(
+        refresh_token, client_id=new_app["client_id"], client_secret=new_app["client_secret"]
+    )
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 

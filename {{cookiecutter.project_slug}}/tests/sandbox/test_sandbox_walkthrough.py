@@ -39,6 +39,7 @@ def curl_commands(section: str) -> list[list[str]]:
 def run_curl(argv: list[str], env: dict[str, str], sandbox: SandboxServer) -> requests.Response:
     """Send what this curl command would send (-X, -H, -d and the URL only); the API's calls
     go to the test sandbox's API origin (its own, in the strict profile)."""
+
     def expand(value: str) -> str:
         return re.sub(r"\$([A-Z_]+)", lambda m: env[m.group(1)], value)
 
@@ -63,14 +64,17 @@ def run_curl(argv: list[str], env: dict[str, str], sandbox: SandboxServer) -> re
 def register_through_the_page(sandbox: SandboxServer, section: str) -> dict[str, str]:
     rows = dict(re.findall(r"^\| (.+?) \| `?([^|`]+)`? \|$", section, flags=re.MULTILINE))
     form: dict[str, Any] = {
-        "name": rows["Name"], "description": rows["Description"],
-        "homepage_url": rows["Homepage URL"], "redirect_uris": rows["Redirect URIs"],
+        "name": rows["Name"],
+        "description": rows["Description"],
+        "homepage_url": rows["Homepage URL"],
+        "redirect_uris": rows["Redirect URIs"],
         "scopes": re.findall(r"`([a-z]+:[a-z]+)`", section.split("| Scopes |")[1].split("\n")[0]),
     }
     page = requests.post(sandbox.url + "/settings/developer/apps", data=form, timeout=10)
     assert page.status_code == 200
-    found = {key: re.search(rf'id="{key}">([^<]+)<', page.text) for key in
-             ("client-id", "client-secret")}
+    found = {
+        key: re.search(rf'id="{key}">([^<]+)<', page.text) for key in ("client-id", "client-secret")
+    }
     client_id, client_secret = found["client-id"], found["client-secret"]
     assert client_id and client_secret, "the page shows no client id or secret"
     return {"CLIENT_ID": client_id.group(1), "CLIENT_SECRET": client_secret.group(1)}
@@ -90,8 +94,13 @@ def test_the_documented_walkthrough_runs_end_to_end(sandbox: SandboxServer) -> N
     exchange, projects, add_task, refresh = curl_commands(section)
     tokens = run_curl(exchange, env, sandbox)
     assert tokens.status_code == 200
-    assert set(tokens.json()) == {"access_token", "token_type", "expires_in",
-                                  "refresh_token", "scope"}
+    assert set(tokens.json()) == {
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+    }
     env["ACCESS_TOKEN"] = tokens.json()["access_token"]
     env["REFRESH_TOKEN"] = tokens.json()["refresh_token"]
 
@@ -110,8 +119,10 @@ def test_the_documented_walkthrough_runs_end_to_end(sandbox: SandboxServer) -> N
 
 def test_the_walkthrough_commands_match_the_platform_documentation() -> None:
     exchange, _, _, refresh = curl_commands(walkthrough_section())
-    for command, grant in ((exchange, "grant_type=authorization_code"),
-                           (refresh, "grant_type=refresh_token")):
+    for command, grant in (
+        (exchange, "grant_type=authorization_code"),
+        (refresh, "grant_type=refresh_token"),
+    ):
         assert command[:3] == ["curl", "-X", "POST"]
         assert "Content-Type: application/x-www-form-urlencoded" in command
         assert grant in command

@@ -79,7 +79,10 @@ def test_a_production_refusal_is_one_sentence_naming_the_setting() -> None:
     ("pasted", "used"),
     [
         ("postgres://u:p@db.example:5432/app", "postgresql+psycopg://u:p@db.example:5432/app"),
-        ("postgresql://u:p@db/app?sslmode=require", "postgresql+psycopg://u:p@db/app?sslmode=require"),
+        (
+            "postgresql://u:p@db/app?sslmode=require",
+            "postgresql+psycopg://u:p@db/app?sslmode=require",
+        ),
         ("postgresql+psycopg://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
         ("sqlite:////var/lib/app/app.db", "sqlite:////var/lib/app/app.db"),
         ("", "sqlite:///app.db"),

@@ -84,5 +84,9 @@ def test_the_rules_need_only_the_standard_library() -> None:
     with open(source, encoding="utf-8") as file:
         imports = [line.split()[1] for line in file if line.startswith(("import ", "from "))]
     assert {name.split(".")[0] for name in imports} <= {
-        "__future__", "collections", "dataclasses", "typing", "urllib"
+        "__future__",
+        "collections",
+        "dataclasses",
+        "typing",
+        "urllib",
     }

@@ -86,17 +86,19 @@ class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code: str, request: object) -> None:
         data = self.request.payload.data
         pkce = current_settings().pkce == "enforce"
-        db.session.add(AuthorizationCode(
-            code_digest=digest(code),
-            client_id=self.request.client.client_id,
-            user_id=self.request.user.user_id,
-            workspace_id=self.request.user.workspace_id,
-            redirect_uri=self.request.payload.redirect_uri,
-            scope=self.request.scope,
-            code_challenge=data.get("code_challenge") if pkce else None,
-            code_challenge_method=data.get("code_challenge_method") if pkce else None,
-            issued_at=sandbox_now(),
-        ))
+        db.session.add(
+            AuthorizationCode(
+                code_digest=digest(code),
+                client_id=self.request.client.client_id,
+                user_id=self.request.user.user_id,
+                workspace_id=self.request.user.workspace_id,
+                redirect_uri=self.request.payload.redirect_uri,
+                scope=self.request.scope,
+                code_challenge=data.get("code_challenge") if pkce else None,
+                code_challenge_method=data.get("code_challenge_method") if pkce else None,
+                issued_at=sandbox_now(),
+            )
+        )
         db.session.commit()
 
     def query_authorization_code(self, code: str, client: OAuthApp) -> AuthorizationCode | None:

@@ -43,8 +43,9 @@ class SandboxAuthorizationServer(AuthorizationServer):
         headers = [(name, value) for name, value in headers if name != "WWW-Authenticate"]
         # Name a scheme we accept: HTTP Basic when the `client_auth` switch allows it (RFC
         # 6749 §5.2), else the form body, rather than inviting Basic, which we then refuse.
-        scheme = "Basic" if BASIC_AUTH_METHOD in accepted_client_auth_methods() else (
-            CLIENT_AUTH_METHOD)
+        scheme = (
+            "Basic" if BASIC_AUTH_METHOD in accepted_client_auth_methods() else (CLIENT_AUTH_METHOD)
+        )
         headers.append(("WWW-Authenticate", f'{scheme} realm="{REALM}", error="invalid_client"'))
         return self.handle_response(status, body, headers)
 
@@ -59,17 +60,19 @@ def save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     """Store the pair as digests; the caller's code or refresh token names the authorization."""
     previous = request.authorization_code or request.refresh_token
     code_id = previous.id if request.authorization_code else previous.code_id
-    db.session.add(Token(
-        client_id=request.client.client_id,
-        user_id=request.user.user_id,
-        workspace_id=request.user.workspace_id,
-        code_id=code_id,
-        scope=token["scope"],
-        access_digest=digest(token["access_token"]),
-        refresh_digest=digest(token["refresh_token"]),
-        issued_at=sandbox_now(),
-        expires_in=token["expires_in"],
-    ))
+    db.session.add(
+        Token(
+            client_id=request.client.client_id,
+            user_id=request.user.user_id,
+            workspace_id=request.user.workspace_id,
+            code_id=code_id,
+            scope=token["scope"],
+            access_digest=digest(token["access_token"]),
+            refresh_digest=digest(token["refresh_token"]),
+            issued_at=sandbox_now(),
+            expires_in=token["expires_in"],
+        )
+    )
     db.session.commit()
 
 

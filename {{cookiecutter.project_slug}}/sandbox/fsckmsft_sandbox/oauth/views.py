@@ -53,26 +53,42 @@ def consent_grant() -> AuthorizationCodeGrant:
         raise InvalidRequestError("The request has malformed parameters.") from None
 
 
-def consent_page(grant: AuthorizationCodeGrant, params: dict[str, list[str]],
-                 signed_in: User | None = None, error: str | None = None,
-                 status: int = 200) -> Response:
+def consent_page(
+    grant: AuthorizationCodeGrant,
+    params: dict[str, list[str]],
+    signed_in: User | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     """The consent page for the signed-in sandbox user (the first one until another is
     picked): only that user's workspaces are offered."""
     app: OAuthApp = grant.client
     hidden = [(k, v) for k, values in params.items() if k not in CONSENT_FIELDS for v in values]
-    scopes = [(scope, SCOPES[scope], scope in EXTENSION_SCOPES)
-              for scope in grant.request.scope.split()]
+    scopes = [
+        (scope, SCOPES[scope], scope in EXTENSION_SCOPES) for scope in grant.request.scope.split()
+    ]
     users = all_users()
     user = signed_in or users[0]
     # Each user's workspaces, so that picking another user swaps the list in the page.
     choices = {other.username: [[w.id, w.name] for w in workspaces_of(other)] for other in users}
-    html = render_template("consent.html", app=app, scopes=scopes, hidden=hidden, users=users,
-                           user=user, workspaces=workspaces_of(user), choices=choices,
-                           error=error, redirect_uri=grant.redirect_uri)
+    html = render_template(
+        "consent.html",
+        app=app,
+        scopes=scopes,
+        hidden=hidden,
+        users=users,
+        user=user,
+        workspaces=workspaces_of(user),
+        choices=choices,
+        error=error,
+        redirect_uri=grant.redirect_uri,
+    )
     # The consent page must not be framed by another site (clickjacking the Approve button).
-    return Response(html, status=status,
-                    headers={"X-Frame-Options": "DENY",
-                             "Content-Security-Policy": "frame-ancestors 'none'"})
+    return Response(
+        html,
+        status=status,
+        headers={"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"},
+    )
 
 
 @bp.get("/authorize")
@@ -81,8 +97,9 @@ def authorize_page() -> Response | tuple[str, int]:
         grant = consent_grant()
     except OAuth2Error as error:
         return refuse_or_redirect(error)
-    return consent_page(grant, request.args.to_dict(flat=False),
-                        user_named(request.args.get("username")))
+    return consent_page(
+        grant, request.args.to_dict(flat=False), user_named(request.args.get("username"))
+    )
 
 
 def chosen_grantee(user: User) -> Grantee | None:
@@ -112,12 +129,15 @@ def authorize_decision() -> Response | tuple[str, int]:
         grantee = chosen_grantee(user)
         if grantee is None:
             # Back to the consent page for that user, with their own workspaces to pick from.
-            return consent_page(grant, request.form.to_dict(flat=False), user,
-                                error=f"That workspace is not one of {user.username}'s: "
-                                      f"pick one of theirs.", status=400)
+            return consent_page(
+                grant,
+                request.form.to_dict(flat=False),
+                user,
+                error=f"That workspace is not one of {user.username}'s: pick one of theirs.",
+                status=400,
+            )
     with current_state().write_lock:
-        return server.create_authorization_response(grant.request, grant_user=grantee,
-                                                    grant=grant)
+        return server.create_authorization_response(grant.request, grant_user=grantee, grant=grant)
 
 
 def malformed_token_request() -> str | None:
@@ -145,4 +165,3 @@ def token() -> Response:
             return server.create_token_response()
         except OAuth2Error as error:  # e.g. plain http on a non-loopback host
             return server.handle_error_response(None, error)
-

@@ -157,8 +157,12 @@ class ConnectionApi:
         if response.status_code >= 400:
             raise ApiError(response.status_code, _refusal_message(call, response))
         if not 200 <= response.status_code < 300:
-            raise unexpected(call, response, "a status it does not explain", "fsckmsft "
-                             f"answered {call} with HTTP {response.status_code}; try again later.")
+            raise unexpected(
+                call,
+                response,
+                "a status it does not explain",
+                f"fsckmsft answered {call} with HTTP {response.status_code}; try again later.",
+            )
         return response
 
     @needs_scope("read:projects")

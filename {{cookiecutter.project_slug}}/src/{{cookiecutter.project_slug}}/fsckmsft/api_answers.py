@@ -102,9 +102,7 @@ def projects_from(call: str, response: requests.Response) -> list[Project]:
         ) from None
 
 
-def task_from(
-    call: str, response: requests.Response, *, title: str, project_id: str
-) -> Task:
+def task_from(call: str, response: requests.Response, *, title: str, project_id: str) -> Task:
     """The created task; a 2xx without a body still means created (with no id known)."""
     body = json_body(call, response, MAYBE_ADDED)
     if body is NO_BODY:

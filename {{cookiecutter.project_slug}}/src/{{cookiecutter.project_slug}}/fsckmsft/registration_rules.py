@@ -109,4 +109,3 @@ def scope_problems(scopes: Sequence[str]) -> list[str]:
     if duplicates:
         problems.append(f"{', '.join(duplicates)} listed more than once")
     return problems
-

@@ -60,9 +60,7 @@ def _path_of(node: ast.AST) -> str | None:
         parts = list(node.values)
         while parts and not isinstance(parts[0], ast.Constant):
             parts.pop(0)  # a leading base URL: f"{api_url}/v1/projects"
-        return "".join(
-            part.value if isinstance(part, ast.Constant) else "<id>" for part in parts
-        )
+        return "".join(part.value if isinstance(part, ast.Constant) else "<id>" for part in parts)
     return None
 
 
@@ -76,7 +74,9 @@ def platform_paths(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
         tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
         # The pieces of an f-string are read with it, not on their own.
         pieces = {
-            id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+            id(part)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.JoinedStr)
             for part in node.values
         }
         for node in ast.walk(tree):

@@ -33,8 +33,12 @@ def production_config(environ: Mapping[str, str]) -> dict[str, Any]:
 # A guessable SECRET_KEY lets anyone forge session cookies and act as any signed-in user;
 # a stand-in client secret ('x') means an example value, not fsckmsft's, reached production.
 # The same rules refuse to start the app (config.validate): one implementation.
-@check("PROD_SECRET_WEAK", "error", "SECRET_KEY and the client secret are real secrets",
-       needs="production")
+@check(
+    "PROD_SECRET_WEAK",
+    "error",
+    "SECRET_KEY and the client secret are real secrets",
+    needs="production",
+)
 def prod_secret_weak(context: CheckContext) -> Iterator[str]:
     production = _production(context)
     problems = (

@@ -11,8 +11,19 @@ from pathlib import Path
 
 # Never part of a commit, whatever .gitignore says (or when there is no .gitignore).
 ALWAYS_SKIPPED = {
-    ".git", ".env", ".venv", "venv", "instance", "__pycache__", ".pytest_cache",
-    ".ruff_cache", ".mypy_cache", "node_modules", "test-results", "build", "dist",
+    ".git",
+    ".env",
+    ".venv",
+    "venv",
+    "instance",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    "node_modules",
+    "test-results",
+    "build",
+    "dist",
 }
 
 
@@ -74,7 +85,8 @@ def _walk(project: Path, patterns: list[str]) -> Iterator[Path]:
     for folder, subfolders, names in os.walk(project):
         base = Path(folder).relative_to(project)
         subfolders[:] = sorted(
-            name for name in subfolders
+            name
+            for name in subfolders
             if name not in ALWAYS_SKIPPED and not ignored_by(patterns, base / name)
         )
         for name in sorted(names):

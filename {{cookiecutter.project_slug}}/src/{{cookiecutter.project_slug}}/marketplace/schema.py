@@ -102,8 +102,15 @@ MANIFEST_SCHEMA: dict[str, Any] = {
 _VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
 TOML_TYPES = {"string": "a string", "array": "a list", "object": "a table", "integer": "a number"}
 PYTHON_TYPES = {
-    "str": "a string", "int": "a number", "float": "a number", "bool": "true/false",
-    "list": "a list", "dict": "a table", "datetime": "a date", "date": "a date", "time": "a time",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "list": "a list",
+    "dict": "a table",
+    "datetime": "a date",
+    "date": "a date",
+    "time": "a time",
 }
 
 

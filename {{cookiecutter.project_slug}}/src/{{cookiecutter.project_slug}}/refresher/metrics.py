@@ -98,9 +98,7 @@ class ConnectionsCollector(Collector):
         yield gauge
 
 
-def start_metrics_server(
-    port: int, engine: Engine, registry: CollectorRegistry = REGISTRY
-) -> None:
+def start_metrics_server(port: int, engine: Engine, registry: CollectorRegistry = REGISTRY) -> None:
     """Serve /metrics on `port` (all interfaces) from a background thread."""
     registry.register(ConnectionsCollector(engine))
     start_http_server(port, registry=registry)

@@ -266,6 +266,7 @@ class Refresher:
         base = self.settings.interval * (2 ** min(self._transient_streak, 10))
         jitter = random.uniform(0.8, 1.2)  # noqa: S311 (timing jitter, not a secret)
         return min(base, self.settings.max_backoff) * jitter
+
     def _stop_on_signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return  # e.g. inside `flask dev --with-refresher`: the daemon thread just ends
