@@ -21,8 +21,8 @@ from .config import (
 from .database import configure_sqlite, create_owner_only, engine_options, is_sqlite
 from .events.receivers import connect_receivers
 from .extensions import csrf, db, migrate
-from .logging_config import configure_logging
-from .logging_redaction import install_log_redaction
+from .logs.configuration import configure_logging
+from .logs.redaction import install_log_redaction
 from .paths import project_path
 from .services import build_services
 

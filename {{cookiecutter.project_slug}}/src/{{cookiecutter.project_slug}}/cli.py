@@ -16,11 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.serving import is_running_from_reloader, run_simple
 
 {% if cookiecutter.include_sandbox == "yes" -%}
-from .dev_server import DevSite, SandboxProcess, refuse_busy_port, sandbox_database
+from .dev.server import DevSite, SandboxProcess, refuse_busy_port, sandbox_database
 {% else -%}
-from .dev_server import DevSite, refuse_busy_port
+from .dev.server import DevSite, refuse_busy_port
 {% endif -%}
-from .dev_tls import local_certificate
+from .dev.tls import local_certificate
 from .marketplace.cli import marketplace_cli
 from .refresher import Refresher, RefresherSettings
 from .refresher.commands import refresher_cli

@@ -12,8 +12,8 @@ import pytest
 from cryptography import x509
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.dev_server import DevSite, refuse_busy_port, sandbox_database
-from {{ cookiecutter.project_slug }}.dev_tls import local_certificate
+from {{ cookiecutter.project_slug }}.dev.server import DevSite, refuse_busy_port, sandbox_database
+from {{ cookiecutter.project_slug }}.dev.tls import local_certificate
 
 from tests.helpers.app import app_config
 

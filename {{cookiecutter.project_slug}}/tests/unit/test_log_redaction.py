@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.logging_redaction import (
+from {{ cookiecutter.project_slug }}.logs.redaction import (
     RedactingFormatterMixin,
     install_log_redaction,
     redact,

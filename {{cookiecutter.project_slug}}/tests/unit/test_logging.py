@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.logging_config import configure_logging
+from {{ cookiecutter.project_slug }}.logs.configuration import configure_logging
 
 from tests.helpers.app import app_config
 

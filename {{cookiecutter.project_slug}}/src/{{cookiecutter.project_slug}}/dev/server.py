@@ -20,7 +20,7 @@ from typing import Any
 import click
 import requests
 
-from .paths import SOURCE_CHECKOUT as PROJECT_ROOT
+from ..paths import SOURCE_CHECKOUT as PROJECT_ROOT
 
 LOOPBACK = "127.0.0.1"
 APP_HOST = "localhost"  # the sandbox accepts loopback redirect URIs on localhost

@@ -8,7 +8,7 @@ platforms, containers and systemd collect it. Two settings:
   pipelines: time, level, logger, message, and exception or stack when there is one).
 
 Both formats pass everything they write, tracebacks included, through the redaction of
-logging_redaction: a secret inside an exception message is as redacted as one in a line.
+redaction: a secret inside an exception message is as redacted as one in a line.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from .logging_redaction import redact
+from .redaction import redact
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
