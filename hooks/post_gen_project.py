@@ -39,6 +39,7 @@ def remove_sandbox_development_files() -> None:
     # developing against it goes: the curl walk-through and the workshop built on it.
     remove("docs/sandbox.md", "docs/workshop.md")
     remove("tests/sandbox/test_sandbox_walkthrough.py")  # runs docs/sandbox.md's commands
+    remove("tests/sandbox/test_flask_sandbox_command.py")  # `flask sandbox` is not there
 
 
 def remove_inspector_files() -> None:

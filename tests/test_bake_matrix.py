@@ -170,14 +170,19 @@ def test_every_bake_has_the_same_flow_tests(
 ) -> None:
     reference = matrix_bakes("defaults")  # the sandbox for development
     flow_tests = ("tests/integration", "tests/e2e", "tests/sandbox", "tests/helpers")
-    walkthrough = Path("tests/sandbox/test_sandbox_walkthrough.py")  # runs docs/sandbox.md
+    # Tests of what development against the sandbox offers (docs/sandbox.md, `flask sandbox`).
+    development_only = {
+        Path("tests/sandbox/test_sandbox_walkthrough.py"),
+        Path("tests/sandbox/test_flask_sandbox_command.py"),
+    }
 
     def tests_of(project: BakedProject) -> set[Path]:
         inspector_helper = Path("tests/helpers/inspector.py")
         return {
             path
             for path in project.files()
-            if str(path).startswith(flow_tests) and path not in {walkthrough, inspector_helper}
+            if str(path).startswith(flow_tests)
+            and path not in {*development_only, inspector_helper}
         }
 
     assert tests_of(baked) == tests_of(reference)

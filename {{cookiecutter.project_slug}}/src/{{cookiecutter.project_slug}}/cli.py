@@ -41,15 +41,28 @@ def _sandbox_installed() -> bool:
 
 @click.command("sandbox")
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
-def sandbox_command(port: int) -> None:
-    """Run the local fsckmsft sandbox (authorization server and API) alone."""
+@click.option("--profile", type=click.Choice(["strict", "lenient"]), help="Readings to play.")
+@click.option("--set", "switches", multiple=True, metavar="NAME=VALUE", help="One switch.")
+@click.option("--extension", "extensions", multiple=True, help="An extension to turn on.")
+def sandbox_command(
+    port: int, profile: str | None, switches: tuple[str, ...], extensions: tuple[str, ...]
+) -> None:
+    """Run the local fsckmsft sandbox (authorization server and API) alone.
+
+    --profile, --set and --extension are the sandbox's own (docs/sandbox.md, "Switches").
+    """
     _refuse_in_production()
     if not _sandbox_installed():
         raise click.ClickException("This project has no sandbox (fsckmsft-sandbox).")
     refuse_busy_port(port, "--port")
     database = sandbox_database(current_app.instance_path, port)
     click.echo(f"fsckmsft sandbox on http://127.0.0.1:{port} (state in {database})")
-    sandbox = SandboxProcess(port, database, _credentials(current_app))
+    readings = (
+        *(("--profile", profile) if profile else ()),
+        *(option for switch in switches for option in ("--set", switch)),
+        *(option for extension in extensions for option in ("--extension", extension)),
+    )
+    sandbox = SandboxProcess(port, database, _credentials(current_app), readings)
     sandbox.start()
     try:
         sandbox.process.wait()  # type: ignore[union-attr]

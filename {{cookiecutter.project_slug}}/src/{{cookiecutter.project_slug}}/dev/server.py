@@ -85,10 +85,18 @@ class SandboxProcess:
     """The sandbox through its own entry point (`python -m fsckmsft_sandbox`): the app
     never imports the emulator, and the reloader never restarts it."""
 
-    def __init__(self, port: int, database: str, environment: dict[str, str]) -> None:
+    def __init__(
+        self,
+        port: int,
+        database: str,
+        environment: dict[str, str],
+        readings: tuple[str, ...] = (),
+    ) -> None:
         self.port = port
         self.database = database
         self.environment = environment
+        # Extra `python -m fsckmsft_sandbox` options: --profile, --set, --extension.
+        self.readings = readings
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -104,6 +112,7 @@ class SandboxProcess:
             # (DESIGN §5); the strict profile otherwise serves the API on --port + 1.
             "--set",
             "api_origin=shared",
+            *self.readings,  # after the default above, so a --set api_origin=… wins
         ]
         # cwd: the sandbox reads the manifest and .env of the project it serves.
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
