@@ -63,6 +63,7 @@ def sandbox_command(
         *(option for extension in extensions for option in ("--extension", extension)),
     )
     sandbox = SandboxProcess(port, database, _credentials(current_app), readings)
+    _stop_on_sigterm()
     sandbox.start()
     try:
         sandbox.process.wait()  # type: ignore[union-attr]

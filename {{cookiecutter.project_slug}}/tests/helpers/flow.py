@@ -62,7 +62,6 @@ def api_url(sandbox: SandboxServer) -> str:
 
 
 def enable_identity_extension(sandbox: SandboxServer) -> None:
-    """Switch on the sandbox's /v1/me extension (until its next reset), where it is a switch."""
-    configure = getattr(sandbox, "configure", None)
-    if configure is not None:
-        configure(extensions=["identity"])
+    """Switch on the sandbox's /v1/me extension until its next reset, keeping the extensions
+    already on (a project declaring undocumented scopes needs `extra_scopes` as well)."""
+    sandbox.enable_extension("identity")

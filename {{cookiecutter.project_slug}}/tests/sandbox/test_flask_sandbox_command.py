@@ -29,6 +29,14 @@ def settings_when_serving(url: str, seconds: float = 30.0) -> dict:
     raise AssertionError(f"the sandbox did not answer at {url}")
 
 
+def assert_nothing_answers(url: str) -> None:
+    try:
+        requests.get(f"{url}/_sandbox/settings", timeout=2)
+    except requests.ConnectionError:
+        return
+    raise AssertionError(f"the sandbox still answers at {url} after `flask sandbox` stopped")
+
+
 def test_flask_sandbox_plays_the_readings_it_is_given(tmp_path: Path) -> None:
     port = free_port()
     app = Flask(__name__)
@@ -42,8 +50,10 @@ def test_flask_sandbox_plays_the_readings_it_is_given(tmp_path: Path) -> None:
     try:
         settings = settings_when_serving(f"http://127.0.0.1:{port}")
     finally:
-        process.terminate()
+        process.terminate()  # SIGTERM: `flask sandbox` stops its sandbox process too
         process.wait(timeout=20)
+    time.sleep(1)
+    assert_nothing_answers(f"http://127.0.0.1:{port}")
     assert settings["switches"]["client_auth"] == "body_or_basic"  # the lenient profile's
     assert settings["switches"]["code_lifetime"] == 60  # the --set wins over the profile's 600
     assert "identity" in settings["extensions"]
