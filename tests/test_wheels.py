@@ -7,6 +7,9 @@ its own installed files: its own package, migrations and manifest, no file share
 
 from __future__ import annotations
 
+import base64
+import os
+import secrets
 import subprocess
 import sys
 import venv
@@ -62,11 +65,12 @@ def test_two_baked_projects_install_side_by_side_from_their_wheels(tmp_path: Pat
         # production (no APP_ENV), from a folder that holds neither project.
         database = tmp_path / f"{project.slug}.db"
         env = baked_env(
-            SECRET_KEY="s" * 48,
-            TOKEN_ENCRYPTION_KEYS="k1:" + "A" * 43 + "=",
+            # Generated the way the README tells a newcomer to: production refuses weak ones.
+            SECRET_KEY=secrets.token_urlsafe(48),
+            TOKEN_ENCRYPTION_KEYS="k1:" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
             DATABASE_URL=f"sqlite:///{database}",
             FSCKMSFT_CLIENT_ID="client",
-            FSCKMSFT_CLIENT_SECRET="secret",
+            FSCKMSFT_CLIENT_SECRET=secrets.token_urlsafe(32),
             FSCKMSFT_REDIRECT_URI="https://example.com/callback",
         )
         env.pop("APP_ENV", None)
