@@ -76,6 +76,10 @@ def configure_session_cookie(app: Flask) -> None:
         SESSION_COOKIE_NAME="session" if development else "__Host-session",
         # The browser drops the cookie when the server-side session would end anyway.
         PERMANENT_SESSION_LIFETIME=app.config["SESSION_LIFETIME_SECONDS"],
+        # That lifetime is absolute (the server ends the session then, however busy), so
+        # re-signing the cookie on every response would only slide an expiry that changes
+        # nothing: the cookie is written when its contents change.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # CSRF tokens live in the session and die with it (auth/session_user.check_session
         # clears an ended session); this bounds the anonymous ones too.
         WTF_CSRF_TIME_LIMIT=app.config["SESSION_LIFETIME_SECONDS"],

@@ -171,6 +171,17 @@ def test_activity_keeps_a_session_alive(any_env_app: Flask, sandbox: SandboxServ
     assert seen is not None and seen > almost_idle + timedelta(minutes=4)
 
 
+def test_an_unchanged_session_cookie_is_not_sent_again(
+    any_web: FlaskClient, sandbox: SandboxServer
+) -> None:
+    connect(any_web, sandbox)
+    assert "Set-Cookie" in any_web.get("/").headers  # the page's CSRF token joined the session
+    # Nothing changed since: the cookie the browser holds stays as it is (its expiry is the
+    # session's absolute lifetime, which re-sending it would not change).
+    assert "Set-Cookie" not in any_web.get("/").headers
+    assert "Set-Cookie" not in any_web.get("/dashboard").headers
+
+
 # -- the browser id ------------------------------------------------------------------
 
 

@@ -55,12 +55,12 @@ def check_session() -> None:
         if "user_id" in session or "connection_ids" in session:
             session.clear()  # signed before server-side sessions existed: not honoured
         return
+    grants = _grants()
+    current = user_sessions().check(session_id, [connection_id for connection_id, _ in grants])
     # Logged out, expired or idle too long: a copied cookie lands here.
-    if not user_sessions().is_live(session_id):
+    if current is None:
         session.clear()
         return
-    grants = _grants()
-    current = session_epochs([connection_id for connection_id, _ in grants])
     live = [(cid, epoch) for cid, epoch in grants if current.get(cid) == epoch]
     if len(live) != len(grants):
         _set_grants(live)

@@ -21,12 +21,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import UserSession
+from ..models import Connection, ConnectionStatus, UserSession
 
 SESSION_ID_BYTES = 32
+
+_sessions, _connections = UserSession.__table__, Connection.__table__
+# The session row and the epochs of the connections its cookie was granted, one row per
+# live connection (or one row of NULLs for them). Built once: constructing a statement costs
+# more than running it, and it runs before every request. Core tables, not mapped classes:
+# plain rows, no ORM step.
+_SESSION_AND_GRANTS = (
+    select(
+        _sessions.c.expires_at,
+        _sessions.c.last_seen_at,
+        _connections.c.id,
+        _connections.c.session_epoch,
+    )
+    .select_from(_sessions)
+    .outerjoin(
+        _connections,
+        and_(
+            _connections.c.id.in_(bindparam("connection_ids", expanding=True)),
+            _connections.c.status != ConnectionStatus.REVOKED,
+        ),
+    )
+    .where(_sessions.c.id_hash == bindparam("id_hash"))
+)
 
 
 def system_now() -> datetime:
@@ -72,15 +95,28 @@ class UserSessionStore:
         self.session.commit()
         return session_id
 
-    def is_live(self, session_id: str) -> bool:
-        """True while the session lasts; once it ended (it is then deleted), False."""
+    def check(self, session_id: str, connection_ids: list[str]) -> dict[str, int] | None:
+        """What this request may use, in one query: None once the session ended (it is then
+        deleted); else the current session epoch of each of `connection_ids` that is not
+        revoked (see Connection.session_epoch).
+
+        Runs before every request, so it is one statement built once (see _SESSION_AND_GRANTS).
+        """
         now = self.now()
         id_hash = _hash(session_id)
-        row = self.session.get(UserSession, id_hash)
-        if row is None:
-            return False
-        last_seen_at = row.last_seen_at
-        ended = row.expires_at <= now or last_seen_at + self.policy.idle_timeout <= now
+        rows = self.session.execute(
+            _SESSION_AND_GRANTS, {"id_hash": id_hash, "connection_ids": connection_ids}
+        ).all()
+        if not rows or not self._still_open(id_hash, rows[0].expires_at, rows[0].last_seen_at, now):
+            return None
+        return {row.id: row.session_epoch for row in rows if row.id is not None}
+
+    def _still_open(
+        self, id_hash: str, expires_at: datetime, last_seen_at: datetime, now: datetime
+    ) -> bool:
+        """False (and the row deleted) past the lifetime or the idle timeout; else True, with
+        last_seen_at moved on when it is stale."""
+        ended = expires_at <= now or last_seen_at + self.policy.idle_timeout <= now
         if ended:
             self._fresh_transaction()
             self.session.execute(delete(UserSession).where(UserSession.id_hash == id_hash))
