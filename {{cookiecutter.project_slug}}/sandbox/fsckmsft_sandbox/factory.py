@@ -71,10 +71,10 @@ def create_sandbox(
     return app
 
 
-def listening_on(app: Flask, port: int) -> None:
+def listening_on(app: Flask, port: int, scheme: str = "http") -> None:
     """Fix the sandbox's own origins once its port is known: the only `Origin` it trusts."""
     app.config["OWN_ORIGINS"] = frozenset(
-        f"http://{host}:{port}" for host in app.config["TRUSTED_HOSTS"]
+        f"{scheme}://{host}:{port}" for host in app.config["TRUSTED_HOSTS"]
     )
 
 

@@ -1,5 +1,6 @@
 """SandboxServer: the sandbox on a free loopback port, in this process, for tests."""
 
+import ssl
 import threading
 from html.parser import HTMLParser
 from types import TracebackType
@@ -41,12 +42,20 @@ class SandboxServer:
     its own origin (a second port), which serves /v1/* only while `api_origin` is
     `separate` and everything while it is `shared`. `settings` is what `create_sandbox`
     takes: `{"profile": "lenient"}`, `{"client_auth": "body_or_basic"}`, ...
+    `port` and `api_port` are the two ports, for tests that reach them under other names.
     """
 
-    def __init__(self, **create_kwargs: Any) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None, **create_kwargs: Any) -> None:
+        """`ssl_context` serves both origins over TLS, as the platform does (for tests of
+        production, which refuses an http platform); `create_kwargs` go to create_sandbox."""
         self.app: Flask = create_sandbox(**create_kwargs)
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=QuietRequestHandler
+            "127.0.0.1",
+            0,
+            self.app,
+            threaded=True,
+            request_handler=QuietRequestHandler,
+            ssl_context=ssl_context,
         )
         self._api_server: BaseWSGIServer = make_server(
             "127.0.0.1",
@@ -54,10 +63,14 @@ class SandboxServer:
             api_origin_app(self.app),
             threaded=True,
             request_handler=QuietRequestHandler,
+            ssl_context=ssl_context,
         )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        listening_on(self.app, self._server.server_port)
-        self.api_url = f"http://127.0.0.1:{self._api_server.server_port}"
+        scheme = "https" if ssl_context else "http"
+        self.port = self._server.server_port
+        self.api_port = self._api_server.server_port
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        listening_on(self.app, self.port, scheme)
+        self.api_url = f"{scheme}://127.0.0.1:{self.api_port}"
         self.http = requests.Session()
         self._threads = [
             threading.Thread(target=server.serve_forever, daemon=True)

@@ -3,8 +3,8 @@
 No container runtime exists where this template is developed, so the image is never
 built here (Dockerfile and compose.yaml say so). What can be checked is checked: the
 compose file parses, names the four services, starts each with the command the Procfile
-names, and the image is multi-stage, installs the
-wheel and runs as a user other than root.
+names (tests/deploy/test_procfile.py runs those for real), and the image is multi-stage,
+installs the wheel and runs as a user other than root.
 """
 
 from __future__ import annotations

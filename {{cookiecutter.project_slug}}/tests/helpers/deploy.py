@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import re
 import select
 import shutil
 import socket
@@ -220,14 +221,39 @@ def build_wheel(project_root: Path, folder: Path) -> Path:
     return next((folder / "dist").glob("*.whl"))
 
 
-def install_in_clean_venv(wheel: Path, folder: Path, extras: str = "") -> Path:
-    """A new virtual environment with the wheel (and its dependencies) installed; answers
-    its bin/ folder. Nothing of the test's own environment is visible inside it."""
-    venv.create(folder, with_pip=True, clear=True)
-    bin_dir = folder / "bin"
-    subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"{wheel}{extras}"],
-        check=True, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    return bin_dir
+def locked_requirements(project_root: Path, also: tuple[str, ...] = ()) -> str:
+    """requirements.txt (what production installs, pinned with hashes), plus the entries of
+    requirements-dev.txt named in `also` (an extra's packages, locked there)."""
+    production = (project_root / "requirements.txt").read_text(encoding="utf-8")
+    development = (project_root / "requirements-dev.txt").read_text(encoding="utf-8")
+    # One entry per block: `name==version [; marker] \` and its `--hash=` lines.
+    entries = re.split(r"\n(?=[A-Za-z0-9])", development)
+    extra = [entry for entry in entries if re.split(r"[=;\s\[]", entry, maxsplit=1)[0] in also]
+    assert len(extra) == len(also), f"not all of {also} are in requirements-dev.txt"
+    return "\n".join([production.rstrip("\n"), *(entry.rstrip("\n") for entry in extra), ""])
+
+
+def install_in_clean_venv(wheel: Path, folder: Path, requirements: str) -> Path:
+    """A new virtual environment with the locked requirements and then the wheel installed,
+    as an operator deploys; answers its bin/ folder. Nothing of the test's own environment
+    is visible inside it.
+
+    Every requirement is pinned and hash-checked (`--require-hashes`), so pip resolves
+    nothing and takes what its cache already holds: the same set every time, and no
+    download once the cache is warm. The wheel goes in with `--no-deps`, and `pip check`
+    then proves the lock covers what the wheel needs. The test's own pip installs
+    (`--python`): production needs no pip of its own, and the venv is made faster without.
+    """
+    venv.create(folder, with_pip=False, clear=True)
+    locked = folder / "requirements.txt"
+    locked.write_text(requirements, encoding="utf-8")
+    pip = [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python")]
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    for command in (
+        [*pip, "install", *quiet, "--require-hashes", "--requirement", str(locked)],
+        [*pip, "install", *quiet, "--no-deps", str(wheel)],
+        [*pip, "check", "--disable-pip-version-check"],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout}{done.stderr}"
+    return folder / "bin"
