@@ -238,22 +238,24 @@ def install_in_clean_venv(wheel: Path, folder: Path, requirements: str) -> Path:
     as an operator deploys; answers its bin/ folder. Nothing of the test's own environment
     is visible inside it.
 
-    Every requirement is pinned and hash-checked (`--require-hashes`), so pip resolves
-    nothing and takes what its cache already holds: the same set every time, and no
-    download once the cache is warm. The wheel goes in with `--no-deps`, and `pip check`
-    then proves the lock covers what the wheel needs. The test's own pip installs
-    (`--python`): production needs no pip of its own, and the venv is made faster without.
+    Every requirement is pinned and hash-checked (`--require-hashes`): nothing is resolved,
+    the same set installs every time, and from the cache once it is warm. The wheel goes
+    in with `--no-deps`, and `pip check` then proves the lock covers what the wheel needs.
+    The installer is uv (the project's locking tool, a development dependency): pip takes
+    15 to 25 s here to read the index pages of 47 pinned packages, uv about 2 s.
     """
-    venv.create(folder, with_pip=False, clear=True)
+    venv.create(folder, with_pip=False, clear=True)  # production needs no pip of its own
     locked = folder / "requirements.txt"
     locked.write_text(requirements, encoding="utf-8")
-    pip = [sys.executable, "-m", "pip", "--python", str(folder / "bin" / "python")]
-    quiet = ["--quiet", "--disable-pip-version-check"]
+    uv_pip = [str(Path(sys.executable).parent / "uv"), "pip"]
+    target = ["--quiet", "--python", str(folder / "bin" / "python")]
     for command in (
-        [*pip, "install", *quiet, "--require-hashes", "--requirement", str(locked)],
-        [*pip, "install", *quiet, "--no-deps", str(wheel)],
-        [*pip, "check", "--disable-pip-version-check"],
+        [*uv_pip, "install", *target, "--require-hashes", "--requirement", str(locked)],
+        [*uv_pip, "install", *target, "--no-deps", str(wheel)],
+        [*uv_pip, "check", *target],
     ):
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(
+            command, cwd=folder, capture_output=True, text=True, timeout=600, check=False
+        )
         assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout}{done.stderr}"
     return folder / "bin"
