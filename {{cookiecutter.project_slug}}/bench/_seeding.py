@@ -33,7 +33,7 @@ from fsckmsft_sandbox.credentials import digest
 from fsckmsft_sandbox.models import Token
 from fsckmsft_sandbox.models import db as sandbox_db
 
-BENCH_APP = {
+BENCH_APP: dict[str, Any] = {
     "client_id": "sbx_bench_client",
     "client_secret": "bench-secret-" + "0123456789abcdefghijklmnopqrstuv",
     "name": "Bench",

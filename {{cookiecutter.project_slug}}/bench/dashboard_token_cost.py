@@ -63,8 +63,10 @@ def signed_in_session(app: Flask, base_url: str, connection_id: str) -> requests
     client = app.test_client()
     with client.session_transaction() as session:
         session.update(user_id="usr_ada", username="ada", connection_ids=[connection_id])
+    cookie = client.get_cookie("session")
+    assert cookie is not None, "the test client holds no session cookie"
     http = requests.Session()
-    http.headers["Cookie"] = f"session={client.get_cookie('session').value}"
+    http.headers["Cookie"] = f"session={cookie.value}"
     response = http.get(f"{base_url}/dashboard", timeout=10)
     assert "data-project-id" in response.text, response.text[:300]
     return http
@@ -84,7 +86,9 @@ def decrypt_microseconds(app: Flask, connection_id: str) -> float:
         from {{ cookiecutter.project_slug }}.extensions import db
         from {{ cookiecutter.project_slug }}.models import Connection
 
-        envelope = db.session.get(Connection, connection_id).access_token_ciphertext
+        connection = db.session.get(Connection, connection_id)
+        assert connection is not None and connection.access_token_ciphertext is not None
+        envelope = connection.access_token_ciphertext
     ad = token_associated_data(connection_id, "access_token")
     runs = 20_000
     seconds = timeit.timeit(

@@ -25,14 +25,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from fsckmsft_sandbox.testing import OAuthFlow, SandboxServer
 
-BENCH_APP = {
+BENCH_APP: dict[str, Any] = {
     "client_id": "sbx_bench_client",
     "client_secret": "bench-secret-0123456789abcdefghijklmnopqrstuv",
     "name": "Token Rate Bench",
@@ -66,7 +67,7 @@ def minimal_token_endpoint(database: Path) -> tuple[Flask, str]:
     app = Flask("minimal_token_endpoint")
 
     @app.post("/oauth/token")
-    def token() -> tuple[object, int]:
+    def token() -> tuple[Response, int]:
         form = request.form
         if (
             form.get("grant_type") != "refresh_token"

@@ -5,11 +5,12 @@ Secrets, codes and tokens are stored only as SHA-256 digests (see `credentials.d
 """
 
 import json
+from typing import TYPE_CHECKING
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .config import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME
 from .credentials import matches
@@ -20,16 +21,28 @@ from .state import (
     scopes_in_force,
 )
 
-db = SQLAlchemy()
+
+class SandboxBase(DeclarativeBase):
+    """The sandbox's tables: a metadata of their own, apart from the app's."""
 
 
-class User(db.Model):
+db = SQLAlchemy(model_class=SandboxBase)
+
+# Flask-SQLAlchemy builds db.Model out of SandboxBase at run time; a type checker cannot
+# see a class made at run time, so it is told the class that one is built from.
+if TYPE_CHECKING:
+    Model = SandboxBase
+else:
+    Model = db.Model
+
+
+class User(Model):
     __tablename__ = "sandbox_users"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
 
 
-class Workspace(db.Model):
+class Workspace(Model):
     __tablename__ = "sandbox_workspaces"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -37,21 +50,21 @@ class Workspace(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Project(db.Model):
+class Project(Model):
     __tablename__ = "sandbox_projects"
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("sandbox_workspaces.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "sandbox_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("sandbox_projects.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
 
 
-class OAuthApp(db.Model, ClientMixin):
+class OAuthApp(Model, ClientMixin):
     """A registered OAuth app (an OAuth client, in RFC 6749's words)."""
 
     __tablename__ = "sandbox_apps"
@@ -109,7 +122,7 @@ class OAuthApp(db.Model, ClientMixin):
         return grant_type in ("authorization_code", "refresh_token")
 
 
-class AuthorizationCode(db.Model, AuthorizationCodeMixin):
+class AuthorizationCode(Model, AuthorizationCodeMixin):
     __tablename__ = "sandbox_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
     code_digest: Mapped[str] = mapped_column(String(64), unique=True)
@@ -134,7 +147,7 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
         return sandbox_now() >= self.issued_at + current_settings().code_lifetime
 
 
-class Token(db.Model, TokenMixin):
+class Token(Model, TokenMixin):
     """One access token and the refresh token issued with it."""
 
     __tablename__ = "sandbox_tokens"

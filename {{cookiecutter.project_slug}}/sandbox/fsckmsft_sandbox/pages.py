@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from .apps import (
     all_apps,
@@ -131,7 +132,7 @@ def rotate_secret_page(client_id: str) -> Response:
 
 
 @bp.post("/developer/apps/<client_id>/delete")
-def delete_app_page(client_id: str) -> Response:
+def delete_app_page(client_id: str) -> BaseResponse:
     with current_state().write_lock:
         delete_app(app_or_404(client_id))
     return redirect("/settings/developer/apps", code=303)
@@ -152,7 +153,7 @@ def authorized_apps_page() -> str:
 
 
 @bp.post("/apps/revoke")
-def revoke_page() -> Response:
+def revoke_page() -> BaseResponse:
     user = user_named(request.form.get("user"))
     if user is None:
         abort(400)

@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Index, Integer, String, Text, TypeDecorator, Un
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
+from .extensions import Model
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -53,7 +53,7 @@ def new_connection_id() -> str:
     return uuid.uuid4().hex
 
 
-class Connection(db.Model):
+class Connection(Model):
     __tablename__ = "connections"
     __table_args__ = (
         UniqueConstraint("fsckmsft_user_id", "workspace_id", name="uq_connections_user_workspace"),
@@ -122,7 +122,7 @@ class Connection(db.Model):
         )
 
 
-class LoginState(db.Model):
+class LoginState(Model):
     """One login in progress: the `state` sent to fsckmsft, kept server-side.
 
     Server-side so that a state is truly single-use: a signed cookie could be replayed
@@ -146,7 +146,7 @@ class LoginState(db.Model):
         return f"<LoginState {self.state_hash[:8]}… used={self.used_at is not None}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser, kept server-side so that it can end.
 
     The signed cookie holds a random session id; this row says whether it still opens
@@ -169,7 +169,7 @@ class UserSession(db.Model):
         return f"<UserSession {self.id_hash[:8]}… user={self.fsckmsft_user_id}>"
 
 
-class RefresherSweep(db.Model):
+class RefresherSweep(Model):
     """What one refresher sweep did: `flask tokens status` shows the latest."""
 
     __tablename__ = "refresher_sweeps"

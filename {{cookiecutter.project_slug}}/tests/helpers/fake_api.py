@@ -8,8 +8,10 @@ It listens on loopback over real HTTP; the auth server stays the real sandbox.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -41,7 +43,7 @@ class FakeApi:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def _app(self, environ: dict, start_response: object) -> object:
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         parts = request.path.split("/")
         # /v1/projects/<id>/tasks answers under one key, whatever the id

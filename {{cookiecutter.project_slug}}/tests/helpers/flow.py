@@ -55,6 +55,15 @@ def csrf_token(web: FlaskClient, page: str = "/") -> str:
     return match.group(1)
 
 
+def connection_id_in(html: str) -> str:
+    """The connection id a page's form posts (its hidden `connection_id` field)."""
+    import re
+
+    match = re.search(r'name="connection_id" value="([^"]+)"', html)
+    assert match, "no connection_id field on the page"
+    return match.group(1)
+
+
 def api_url(sandbox: SandboxServer) -> str:
     """The API's own origin: the sandbox's API port where it has one, else the same server
     under another host name (a different origin from the authorization server all the same)."""

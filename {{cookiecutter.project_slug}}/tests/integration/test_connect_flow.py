@@ -13,6 +13,7 @@ from tests.helpers.app import MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
 from tests.helpers.flow import (
     advance_clock,
     connect,
+    connection_id_in,
     csrf_token,
     local_path,
     start_login,
@@ -79,9 +80,7 @@ def test_connect_list_add_task_refresh_and_revoke(
             "/dashboard/tasks",
             data={
                 "csrf_token": csrf_token(web, "/dashboard"),
-                "connection_id": re.search(
-                    r'name="connection_id" value="([^"]+)"', dashboard
-                ).group(1),
+                "connection_id": connection_id_in(dashboard),
                 "project_id": projects[0],
                 "title": "Write the workshop notes",
             },
@@ -140,14 +139,16 @@ def test_disconnect_deletes_the_tokens(
 
     connect(web, sandbox)
     confirm = re.search(r'href="(/disconnect/confirm[^"]+)"', web.get("/dashboard").text)
+    assert confirm, "no Disconnect link on the dashboard"
     page = web.get(confirm.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    connection_id = re.search(r'name="connection_id" value="([^"]+)"', page).group(1)
+    connection_id = connection_id_in(page)
     response = web.post(
         "/disconnect", data={"csrf_token": csrf_token(web), "connection_id": connection_id}
     )
     assert response.status_code == 303
     with app.app_context():
         row = db.session.get(Connection, connection_id)
+        assert row is not None
         assert row.access_token_ciphertext is None and row.refresh_token_ciphertext is None
     assert "Connect with fsckmsft" in web.get("/").get_data(as_text=True)
 

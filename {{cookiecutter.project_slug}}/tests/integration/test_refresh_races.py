@@ -42,7 +42,9 @@ def second_worker(app: Flask, lease: timedelta) -> TokenService:
 
 def row(app: Flask, connection_id: str) -> Connection:
     with app.app_context():
-        return db.session.get(Connection, connection_id)
+        connection = db.session.get(Connection, connection_id)
+    assert connection is not None, f"no connection {connection_id}"
+    return connection
 
 
 def wait_until_leased(app: Flask, connection_id: str, worker: threading.Thread) -> None:
@@ -113,6 +115,7 @@ def test_disconnect_during_a_refresh_stays_disconnected(app: Flask, sandbox: San
     wait_until_leased(app, connection_id, worker)
     with app.app_context():  # what /disconnect does, while the refresh is at the platform
         connection = db.session.get(Connection, connection_id)
+        assert connection is not None
         connection.access_token_ciphertext = connection.refresh_token_ciphertext = None
         connection.status = ConnectionStatus.REVOKED
         db.session.commit()

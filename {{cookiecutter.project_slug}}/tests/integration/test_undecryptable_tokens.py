@@ -36,7 +36,9 @@ def encrypt_under_a_lost_key(app: Flask, connection_id: str, column: str) -> Non
 
 def row(app: Flask, connection_id: str) -> Connection:
     with app.app_context():
-        return db.session.get(Connection, connection_id)
+        connection = db.session.get(Connection, connection_id)
+    assert connection is not None, f"no connection {connection_id}"
+    return connection
 
 
 def test_rotate_key_carries_on_past_an_undecryptable_row_and_reports_it(
@@ -56,7 +58,9 @@ def test_rotate_key_carries_on_past_an_undecryptable_row_and_reports_it(
     assert broken in caplog.text  # the operator line names the row
     new_key_id = new_entry.split(":")[0]
     for connection_id in (first, last):
-        assert row(app, connection_id).access_token_ciphertext.split(":")[1] == new_key_id
+        ciphertext = row(app, connection_id).access_token_ciphertext
+        assert ciphertext is not None
+        assert ciphertext.split(":")[1] == new_key_id
     assert row(app, broken).status == ConnectionStatus.NEEDS_REAUTH
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 from fsckmsft_sandbox.testing import SandboxServer
 from tests.helpers.app import app_config, migrated_app
 from tests.helpers.fake_api import Answer, FakeApi
-from tests.helpers.flow import connect, csrf_token
+from tests.helpers.flow import connect, connection_id_in, csrf_token
 
 GOOD = {"projects": [{"id": 7, "name": "Seven"}]}
 
@@ -111,7 +110,7 @@ def test_an_empty_projects_list_says_no_projects_yet(web: FlaskClient, api: Fake
 
 def post_task(web: FlaskClient) -> str:
     dashboard = web.get("/dashboard").get_data(as_text=True)
-    connection_id = re.search(r'name="connection_id" value="([^"]+)"', dashboard).group(1)
+    connection_id = connection_id_in(dashboard)
     response = web.post(
         "/dashboard/tasks",
         data={

@@ -39,6 +39,9 @@ class SandboxClientAuth:
     or HTTP Basic as well when the `client_auth` switch says `body_or_basic`."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = [CLIENT_AUTH_METHOD]  # noqa: RUF012 (Authlib's API)
+    # Set by Authlib's grant classes, which this one is mixed into (Authlib has no types).
+    request: Any
+    server: Any
 
     def authenticate_token_endpoint_client(self) -> OAuthApp:
         methods = accepted_client_auth_methods()

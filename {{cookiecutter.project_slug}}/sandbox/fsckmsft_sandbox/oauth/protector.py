@@ -3,10 +3,9 @@
 from typing import NoReturn
 
 from authlib.integrations.flask_oauth2 import ResourceProtector
-from authlib.integrations.flask_oauth2.errors import raise_http_exception
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6750 import BearerTokenValidator, InsufficientScopeError
-from flask import json, request
+from flask import Response, abort, json, request
 
 from ..config import REALM
 from ..credentials import digest
@@ -52,7 +51,7 @@ class SandboxResourceProtector(ResourceProtector):
         code = error.error if status == 403 or error.error == "invalid_token" else "invalid_token"
         body = {"error": code, "error_description": error.get_error_description()}
         headers = [("Content-Type", "application/json"), ("WWW-Authenticate", challenge)]
-        raise_http_exception(status, json.dumps(body), headers)
+        abort(Response(json.dumps(body), status, headers))
 
 
 require_oauth = SandboxResourceProtector()

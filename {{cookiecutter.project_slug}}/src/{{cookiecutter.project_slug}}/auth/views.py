@@ -24,7 +24,6 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -33,6 +32,7 @@ from flask import (
     request,
     session,
 )
+from werkzeug.wrappers import Response
 
 from ..config import missing_credentials
 from ..events.flow import preview, record
@@ -233,7 +233,10 @@ def _renew_browser_id() -> str:
     login_states().hand_over(
         from_browser=session["browser_id"], to_browser=renewed, now=services().clock.now()
     )
-    browser_renewed.send(current_app._get_current_object(), old=session["browser_id"], new=renewed)
+    # The app itself, not the proxy: receivers subscribe with sender=app. The proxy's typing
+    # hides this method (Flask's own code ignores the same error).
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    browser_renewed.send(app, old=session["browser_id"], new=renewed)
     return renewed
 
 

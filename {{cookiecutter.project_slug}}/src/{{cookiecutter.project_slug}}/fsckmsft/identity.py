@@ -49,7 +49,7 @@ def read_identity(api: ApiClient, path: str, tokens: TokenSet) -> Identity | Non
         return None
     record("identity_read", method="GET", path=path, status=response.status_code)
     try:
-        answer = response.json() if response.status_code == 200 else None
+        answer = response.json() if response.status_code == 200 else {}
         user, workspace = answer["user"], answer["workspace"]
         identity = Identity(
             user_id=str(user["id"])[:64],

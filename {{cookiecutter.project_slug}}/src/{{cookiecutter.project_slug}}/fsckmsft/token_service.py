@@ -61,9 +61,13 @@ UNDECRYPTABLE = "undecryptable_token"
 class StoredTokens(Protocol):
     """A connection as the token service reads it: an ORM row or a TokenRow snapshot."""
 
-    id: str
-    version: int
-    access_token_ciphertext: str | None
+    # Read-only (properties): a frozen TokenRow fits as well as a mapped column does.
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def access_token_ciphertext(self) -> str | None: ...
 
     def granted_scopes(self) -> frozenset[str]: ...
 

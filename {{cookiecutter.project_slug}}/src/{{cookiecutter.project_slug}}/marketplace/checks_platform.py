@@ -60,7 +60,9 @@ def _path_of(node: ast.AST) -> str | None:
         parts = list(node.values)
         while parts and not isinstance(parts[0], ast.Constant):
             parts.pop(0)  # a leading base URL: f"{api_url}/v1/projects"
-        return "".join(part.value if isinstance(part, ast.Constant) else "<id>" for part in parts)
+        return "".join(
+            str(part.value) if isinstance(part, ast.Constant) else "<id>" for part in parts
+        )
     return None
 
 
@@ -80,8 +82,8 @@ def platform_paths(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
             for part in node.values
         }
         for node in ast.walk(tree):
-            if id(node) in pieces:
-                continue
+            if id(node) in pieces or not isinstance(node, ast.expr):
+                continue  # paths are spelled by expressions (strings, f-strings) only
             path = _path_of(node)
             if path and PLATFORM_PATH.match(path):
                 found.setdefault(path.split("?")[0], f"{relative}:{node.lineno}")

@@ -8,7 +8,7 @@ from importlib import import_module
 from typing import Literal
 
 from .context import CheckContext
-from .report import Outcome, Report, Severity
+from .report import Outcome, Report, Severity, Status
 
 Needs = Literal["nothing", "manifest", "production"]
 CheckFunction = Callable[[CheckContext], Iterable[str]]
@@ -72,7 +72,7 @@ def evaluate(check: Check, context: CheckContext) -> Outcome:
         return Outcome(check.id, check.severity, check.title, "skip", (str(why),))
     except Exception as error:  # a crashing check must still produce a readable report
         problems = (f"the check itself failed ({type(error).__name__}: {error}); please report it",)
-    status = "fail" if problems else "pass"
+    status: Status = "fail" if problems else "pass"
     return Outcome(check.id, check.severity, check.title, status, problems)
 
 

@@ -8,7 +8,7 @@ the Marketplace publishes other limits, change them here and the check follows.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -129,7 +129,9 @@ _ASSIGNMENT = re.compile(r'^\s*(?:"([^"]+)"|([A-Za-z0-9_-]+))\s*=')
 
 def _key_paths(text: str) -> list[tuple[int, tuple[str, ...]]]:
     """(line number, key path) for every table header and key assignment in TOML text."""
-    found, table, in_multiline = [], (), False
+    found: list[tuple[int, tuple[str, ...]]] = []
+    table: tuple[str, ...] = ()
+    in_multiline = False
     for number, line in enumerate(text.splitlines(), start=1):
         if in_multiline:
             in_multiline = line.count('"""') % 2 == 0
@@ -153,17 +155,23 @@ def line_of(text: str, path: Sequence[str | int]) -> int | None:
     return best
 
 
+def _declared_keys(error: ValidationError) -> list[str]:
+    """The keys the failing (sub)schema declares."""
+    schema = error.schema
+    return sorted(schema.get("properties", {})) if isinstance(schema, Mapping) else []
+
+
 def _unknown_keys(error: ValidationError) -> list[str]:
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return []
-    return sorted(set(error.instance) - set(error.schema.get("properties", {})))
+    return sorted(set(error.instance) - set(_declared_keys(error)))
 
 
 def _describe(error: ValidationError) -> str:
     """One sentence per schema violation, naming the key (and the fix where it is obvious)."""
     where = _key_name(error.absolute_path)
     if error.validator == "additionalProperties":
-        known = sorted(error.schema.get("properties", {}))
+        known = _declared_keys(error)
         return (
             f"{where}: unknown key(s) {', '.join(map(repr, _unknown_keys(error)))}; "
             f"the keys are {', '.join(known)}"
@@ -172,10 +180,11 @@ def _describe(error: ValidationError) -> str:
         return f"{where}: {error.message}; add it"
     if error.validator == "anyOf" and list(error.absolute_path) == ["listing"]:
         return "[listing]: set support_email or support_url so users can reach you"
-    if error.validator in ("minLength", "maxLength", "minItems", "maxItems"):
+    sized = error.instance if isinstance(error.instance, (str, list)) else None
+    if error.validator in ("minLength", "maxLength", "minItems", "maxItems") and sized is not None:
         bound = "at least" if error.validator.startswith("min") else "at most"
         unit = "characters" if error.validator.endswith("Length") else "entries"
-        size = len(error.instance)
+        size = len(sized)
         return f"{where} must have {bound} {error.validator_value} {unit} (it has {size})"
     if error.validator == "type":
         expected = TOML_TYPES.get(str(error.validator_value), error.validator_value)

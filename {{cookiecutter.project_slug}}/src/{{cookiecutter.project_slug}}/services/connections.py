@@ -38,8 +38,10 @@ _CONNECTIONS_BY_ID = select(Connection).where(Connection.id.in_(bindparam("ids",
 
 
 def login_states() -> LoginStateStore:
-    """The pending logins (state, PKCE verifier), in this request's database session."""
-    return LoginStateStore(db.session, services().cipher)
+    """The pending logins (state, PKCE verifier), in this request's database session.
+
+    (`db.session` is a proxy; calling it answers the session it stands for.)"""
+    return LoginStateStore(db.session(), services().cipher)
 
 
 def user_sessions() -> UserSessionStore:
@@ -49,7 +51,7 @@ def user_sessions() -> UserSessionStore:
         lifetime=timedelta(seconds=config["SESSION_LIFETIME_SECONDS"]),
         idle_timeout=timedelta(seconds=config["SESSION_IDLE_TIMEOUT_SECONDS"]),
     )
-    return UserSessionStore(db.session, policy)
+    return UserSessionStore(db.session(), policy)
 
 
 def session_epochs(ids: list[str]) -> dict[str, int]:

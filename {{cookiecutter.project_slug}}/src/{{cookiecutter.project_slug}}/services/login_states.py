@@ -17,8 +17,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.orm import Session
 
 from ..models import LoginState
@@ -105,16 +106,20 @@ class LoginStateStore:
             raise InvalidState("missing state")
         state_hash = _hash(state)
         # One atomic UPDATE decides: of two concurrent callbacks with the same state,
-        # exactly one sees rowcount 1.
-        claimed = self.session.execute(
-            update(LoginState)
-            .where(
-                LoginState.state_hash == state_hash,
-                LoginState.browser_id == browser_id,
-                LoginState.used_at.is_(None),
-                LoginState.expires_at > now,
-            )
-            .values(used_at=now)
+        # exactly one sees rowcount 1. (An UPDATE answers a CursorResult, which has the
+        # rowcount; Session.execute's typing only promises a Result.)
+        claimed = cast(
+            "CursorResult[Any]",
+            self.session.execute(
+                update(LoginState)
+                .where(
+                    LoginState.state_hash == state_hash,
+                    LoginState.browser_id == browser_id,
+                    LoginState.used_at.is_(None),
+                    LoginState.expires_at > now,
+                )
+                .values(used_at=now)
+            ),
         )
         self.session.commit()
         if claimed.rowcount != 1:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -15,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from ..auth.session_user import connection_ids
 from ..config import account_settings_url
@@ -46,7 +46,7 @@ def index() -> str:
 
 
 @blueprint.get("/dashboard")
-def dashboard() -> Response | str:
+def dashboard() -> Response | str | tuple[str, int]:
     connections = _my_connections()
     if not connections:
         return redirect(url_for("web.index"))
@@ -78,7 +78,7 @@ def dashboard() -> Response | str:
 
 
 @blueprint.post("/dashboard/tasks")
-def add_task() -> Response | str:
+def add_task() -> Response | tuple[str, int]:
     connection_id = request.form.get("connection_id", "")
     if connection_id not in connection_ids():
         abort(404)
