@@ -72,6 +72,8 @@ def migrated_app(config: dict[str, Any]) -> Flask:
 # -- the sandbox (in projects baked with it) -----------------------------------
 
 MANIFEST = load_manifest(PROJECT_ROOT / "marketplace" / "manifest.toml")
+# What this project asks for, so what the sandbox grants: the flow tests adapt to it.
+GRANTED = frozenset(MANIFEST.registration.scopes)
 
 
 def sandbox_settings(profile: str = "strict") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.app import MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
+from tests.helpers.app import GRANTED, MANIFEST, TEST_CLIENT_ID, TEST_REDIRECT_URI
 from tests.helpers.flow import (
     advance_clock,
     connect,
@@ -19,9 +19,6 @@ from tests.helpers.flow import (
     start_login,
     token_calls,
 )
-
-# What this project asks for (its manifest): the flow test adapts to what is granted.
-GRANTED = frozenset(MANIFEST.registration.scopes)
 
 
 def test_landing_page_shows_connect_button(web: FlaskClient) -> None:
