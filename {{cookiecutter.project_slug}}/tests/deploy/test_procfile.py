@@ -27,7 +27,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from fsckmsft_sandbox.testing import SandboxServer
+from fsckmsft_sandbox.testing import SandboxServer, settings_for
 from tests.helpers.app import (
     PROJECT_ROOT,
     TEST_CLIENT_ID,
@@ -96,10 +96,12 @@ class Platform:
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[Platform]:
     certificates = make_certificates(tmp_path, [AUTH, API, APP])
+    registration = seed_app(f"https://{APP}/callback")
     sandbox = SandboxServer(
         ssl_context=certificates.server_context(),
         hosts=[AUTH, API],  # the sandbox answers only names it is told (DNS rebinding)
-        seed_app=seed_app(f"https://{APP}/callback"),
+        seed_app=registration,
+        settings=settings_for(registration),  # the strict profile, and extra_scopes if asked
     )
     web_port = free_port()
     routes = {
