@@ -24,6 +24,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent
 HOOK_MODULES = {
     "registration_rules": TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "src"
     / "{{cookiecutter.project_slug}}" / "fsckmsft" / "registration_rules.py",
+    "callback_route": TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "src"
+    / "{{cookiecutter.project_slug}}" / "auth" / "callback_route.py",
 }
 
 

@@ -7,7 +7,8 @@ answer cannot change what this script does.
 
 The registration rules and the scope catalogue are the generated project's own
 (`fsckmsft/registration_rules.py`), loaded here from the template checkout by file path:
-one source for the bake, the manifest preflight and the app.
+one source for the bake, the manifest preflight and the app. So is the app's own rule for
+its callback route (`auth/callback_route.py`), which is not the platform's.
 """
 
 import importlib.util
@@ -31,6 +32,7 @@ ANSWERS = json.loads(
 
 # Where the rules live in this template checkout (found by local_extensions.py at bake time).
 REGISTRATION_RULES_FILE = json.loads(r'''{{ "registration_rules" | template_module | tojson }}''')
+CALLBACK_ROUTE_FILE = json.loads(r'''{{ "callback_route" | template_module | tojson }}''')
 
 # Import names the generated project depends on; a package with one of these names
 # would shadow the real module and break the app in confusing ways.
@@ -63,9 +65,9 @@ def check_slug(slug: str) -> None:
         )
 
 
-def load_registration_rules() -> ModuleType:
-    """The project's registration rules module, straight from its file (stdlib only)."""
-    spec = importlib.util.spec_from_file_location("registration_rules", REGISTRATION_RULES_FILE)
+def load_module(name: str, path: str) -> ModuleType:
+    """One of the project's rule modules, straight from its file (stdlib only)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     # Registered before running: dataclasses look their module up in sys.modules.
     sys.modules[spec.name] = module
@@ -73,7 +75,8 @@ def load_registration_rules() -> ModuleType:
     return module
 
 
-RULES = load_registration_rules()
+RULES = load_module("registration_rules", REGISTRATION_RULES_FILE)  # the platform's
+CALLBACK_ROUTE = load_module("callback_route", CALLBACK_ROUTE_FILE)  # the app's own
 
 
 def check_url(name: str, url: str) -> None:
@@ -82,6 +85,13 @@ def check_url(name: str, url: str) -> None:
     broken = RULES.redirect_uri_problems(url)
     if broken:
         raise InvalidAnswer(f"{name} {url!r} {broken[0].message}.")
+
+
+def check_callback_route(url: str) -> None:
+    """The app serves its callback at /callback: another path would fail every login."""
+    problem = CALLBACK_ROUTE.callback_route_problem(url)
+    if problem:
+        raise InvalidAnswer(f"redirect_uri {url!r} {problem}.")
 
 
 def check_scopes(scopes: str) -> None:
@@ -101,6 +111,7 @@ def main() -> None:
     check_slug(ANSWERS["project_slug"])
     check_url("homepage_url", ANSWERS["homepage_url"])
     check_url("redirect_uri", ANSWERS["redirect_uri"])
+    check_callback_route(ANSWERS["redirect_uri"])
     check_scopes(ANSWERS["scopes"])
     check_yes_no("include_sandbox", ANSWERS["include_sandbox"])
     check_yes_no("include_flow_inspector", ANSWERS["include_flow_inspector"])

@@ -35,9 +35,10 @@ MATRIX: dict[str, dict[str, str]] = {
         "project_slug": "bare_tasks",
         "license": "Proprietary",
         "homepage_url": "https://bare.example.org/",
-        # The app serves its callback at /callback (DESIGN §5); a redirect URI with another
-        # path needs the route to follow it first (open: see the issue notes).
-        "redirect_uri": "https://bare.example.org/callback",
+        # Under a path prefix: the app serves its callback at /callback (DESIGN §5), and a
+        # prefix before it is an app its proxy mounts under a path (tested in every bake by
+        # tests/integration/test_mounted_under_a_path.py); any other path is refused.
+        "redirect_uri": "https://bare.example.org/fsckmsft/callback",
     },
     "postgresql-no-sandbox": {
         "database": "postgresql",

@@ -39,6 +39,14 @@ BAD_URLS = {
     "tab": "https://acme.example.com/\tcallback",
 }
 
+# Valid for the platform, but the app serves its callback at /callback only (the app's rule).
+BAD_CALLBACK_PATHS = {
+    "other-path": "https://acme.example.com/oauth/fsckmsft",
+    "trailing-slash": "https://acme.example.com/callback/",
+    "callback-as-suffix": "https://acme.example.com/mycallback",
+    "no-path": "https://acme.example.com",
+}
+
 BAD_SCOPES = {
     "unknown": "read:projects admin",
     "unknown-only": "delete:everything",
@@ -52,8 +60,9 @@ BAD_SCOPES = {
 
 def assert_rejected(
     bake: Bake, tmp_path: Path, capfd: pytest.CaptureFixture[str], name: str, **answers: str
-) -> None:
-    """The bake fails in the pre-gen hook, says why naming the answer, and writes nothing."""
+) -> str:
+    """The bake fails in the pre-gen hook, says why naming the answer, and writes nothing;
+    answers the message."""
     with pytest.raises(FailedHookException):
         bake(**answers)
     message = capfd.readouterr().err
@@ -61,6 +70,7 @@ def assert_rejected(
     assert name in message, f"the error does not name {name}: {message!r}"
     output_dir = tmp_path / "out"
     assert not output_dir.exists() or not any(output_dir.iterdir()), "files left on disk"
+    return message
 
 
 @pytest.mark.parametrize("slug", BAD_SLUGS.values(), ids=BAD_SLUGS.keys())
@@ -88,6 +98,20 @@ def test_bad_url_is_rejected(
     field: str, url: str, bake: Bake, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     assert_rejected(bake, tmp_path, capfd, field, **{field: url})
+
+
+@pytest.mark.parametrize("url", BAD_CALLBACK_PATHS.values(), ids=BAD_CALLBACK_PATHS.keys())
+def test_a_redirect_uri_the_callback_route_cannot_receive_is_rejected(
+    url: str, bake: Bake, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    message = assert_rejected(bake, tmp_path, capfd, "redirect_uri", redirect_uri=url)
+    assert "path ending in /callback" in message and "prefix" in message, message
+    assert message.strip().count(". ") == 0, f"not one sentence: {message!r}"
+
+
+def test_a_redirect_uri_under_a_path_prefix_is_accepted(bake: Bake) -> None:
+    project = bake(redirect_uri="https://acme.example.com/fsckmsft/callback")
+    assert project.file_contains("marketplace/manifest.toml", "acme.example.com/fsckmsft/callback")
 
 
 @pytest.mark.parametrize("scopes", BAD_SCOPES.values(), ids=BAD_SCOPES.keys())

@@ -24,6 +24,7 @@ from flask.cli import NoAppException
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from .auth.callback_route import callback_route_problem
 from .paths import default_instance_path, project_path
 from .secret_strength import client_secret_problem, encryption_key_problem, secret_key_problem
 
@@ -330,6 +331,11 @@ def _validate_production(config: Mapping[str, Any]) -> None:
     for name in ("FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL", "FSCKMSFT_REDIRECT_URI"):
         if urlsplit(config[name]).scheme != "https":
             raise ConfigError(f"{name} must be an https:// URL in production.")
+    # The app's own rule (not the platform's): fsckmsft sends every login back to this URI,
+    # and only /callback (behind any prefix the proxy mounts the app under) is served.
+    route_problem = callback_route_problem(config["FSCKMSFT_REDIRECT_URI"])
+    if route_problem:
+        raise ConfigError(f"FSCKMSFT_REDIRECT_URI {route_problem}.")
     # A loopback platform is the sandbox (or a tunnel to somewhere unknown): production
     # would send its client secret and users' tokens to whatever listens on this machine.
     for name in ("FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL"):

@@ -20,6 +20,7 @@ EXPECTED_IDS = {
     "REDIRECT_NOT_HTTPS",
     "REDIRECT_WILDCARD",
     "REDIRECT_FRAGMENT",
+    "REDIRECT_NOT_CALLBACK",
     "REDIRECT_LOOPBACK",
     "REDIRECT_TUNNEL",
     "URL_NOT_HTTPS",
@@ -83,7 +84,9 @@ def test_check_ids_are_unique_and_stable() -> None:
 def test_text_report_shows_each_failure_with_its_fix(
     cli_app: Flask, listing: ListingProject
 ) -> None:
-    listing.manifest["registration"]["redirect_uris"] = ["http://tasks.acme-integrations.io/cb"]
+    listing.manifest["registration"]["redirect_uris"] = [
+        "http://tasks.acme-integrations.io/callback"
+    ]
     result = cli_app.test_cli_runner().invoke(
         args=["marketplace", "check", "--project-dir", str(listing.save().path)]
     )

@@ -63,6 +63,8 @@ ERRORS: dict[str, tuple[str, Edit]] = {
     ),
     "wildcard-redirect": ("REDIRECT_WILDCARD", redirect("https://*.acme-integrations.io/callback")),
     "fragment-redirect": ("REDIRECT_FRAGMENT", redirect(f"{HOST}/callback#done")),
+    "other-path-redirect": ("REDIRECT_NOT_CALLBACK", redirect(f"{HOST}/oauth/fsckmsft")),
+    "trailing-slash-redirect": ("REDIRECT_NOT_CALLBACK", redirect(f"{HOST}/callback/")),
     "localhost-redirect": ("REDIRECT_LOOPBACK", redirect("https://localhost:8443/callback")),
     "127-redirect": ("REDIRECT_LOOPBACK", redirect("https://127.0.0.1/callback")),
     "private-ip-redirect": ("REDIRECT_LOOPBACK", redirect("https://192.168.1.20/callback")),
@@ -96,6 +98,15 @@ def test_the_good_listing_passes_every_check(
     assert run.exit_code == 0
     assert run.failing() == set()
     assert run.report["ok"] is True
+
+
+def test_a_redirect_uri_under_a_path_prefix_reaches_the_callback(
+    check: Callable[..., CheckRun], listing: ListingProject
+) -> None:
+    redirect(f"{HOST}/fsckmsft/callback")(listing.manifest)
+    run = check(listing.save())
+    assert run.status("REDIRECT_NOT_CALLBACK") == "pass"
+    assert run.exit_code == 0
 
 
 @pytest.mark.parametrize(("check_id", "edit"), ERRORS.values(), ids=ERRORS.keys())

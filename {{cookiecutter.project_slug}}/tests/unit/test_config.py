@@ -76,6 +76,27 @@ def test_a_production_refusal_is_one_sentence_naming_the_setting() -> None:
 
 
 @pytest.mark.parametrize(
+    "uri",
+    [
+        "https://app.example.com/oauth/fsckmsft",  # a path the app does not serve
+        "https://app.example.com/callback/",  # matched exactly: the slash makes it another
+        "https://app.example.com",
+    ],
+)
+def test_production_refuses_a_redirect_uri_the_callback_route_cannot_receive(uri: str) -> None:
+    with pytest.raises(ConfigError) as refusal:
+        validate(settings_from_env(production_env(FSCKMSFT_REDIRECT_URI=uri)))
+    message = str(refusal.value)
+    assert message.startswith("FSCKMSFT_REDIRECT_URI ") and "/callback" in message, message
+    assert message.count(". ") == 0, message
+
+
+def test_production_accepts_a_callback_under_the_path_its_proxy_mounts_it_at() -> None:
+    uri = "https://app.example.com/fsckmsft/callback"
+    validate(settings_from_env(production_env(FSCKMSFT_REDIRECT_URI=uri)))
+
+
+@pytest.mark.parametrize(
     ("pasted", "used"),
     [
         ("postgres://u:p@db.example:5432/app", "postgresql+psycopg://u:p@db.example:5432/app"),

@@ -31,6 +31,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from werkzeug.wrappers import Response
 
@@ -180,7 +181,8 @@ def callback() -> Response:
         return _problem("exchange_failed", 400)
     _keep_connection(tokens, pending.renews)
     _note_missing_scopes(tokens)
-    return _clean_redirect(pending.next_path)
+    # next_path is a path inside the app: under the prefix a proxy may mount it at.
+    return _clean_redirect(request.script_root + pending.next_path)
 
 
 def _keep_connection(tokens: TokenSet, renews: str | None) -> None:
@@ -291,7 +293,7 @@ def logout() -> Response:
         "until you revoke it there.",
         "revoke",
     )
-    return redirect("/", 303)
+    return redirect(url_for("web.index"), 303)
 
 
 def _own_origins() -> set[str]:
@@ -321,7 +323,7 @@ def disconnect() -> Response:
             f"fsckmsft still lists {app_name} among your authorized apps until you revoke it.",
             "revoke",
         )
-    return redirect("/", 303)
+    return redirect(url_for("web.index"), 303)
 
 
 @blueprint.get("/disconnect/confirm")

@@ -1,7 +1,8 @@
 """Checks of the manifest itself: its shape, its URLs, and its scopes against the code.
 
 The platform's own rules (redirect URIs, the scope catalogue) come from
-fsckmsft/registration_rules.py; the checks here add what a Marketplace reviewer looks for.
+fsckmsft/registration_rules.py; the app's own rule for its callback route from
+auth/callback_route.py; the checks here add what a Marketplace reviewer looks for.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..auth.callback_route import callback_route_problem
 from ..fsckmsft.registration_rules import (
     SCOPE_CATALOGUE,
     UNDOCUMENTED_SCOPES,
@@ -117,6 +119,16 @@ def redirect_wildcard(context: CheckContext) -> Iterator[str]:
 def redirect_fragment(context: CheckContext) -> Iterator[str]:
     for uri, _ in _broken_redirect_rules(context, {"fragment"}):
         yield f"{uri} has a '#' fragment; remove everything from '#'."
+
+
+# The app's rule, not the platform's: fsckmsft sends the browser back to the registered URI
+# as written, and the app serves only /callback there; any other path fails every login.
+@check("REDIRECT_NOT_CALLBACK", "error", "every redirect URI reaches the app's /callback route")
+def redirect_not_callback(context: CheckContext) -> Iterator[str]:
+    for uri in context.registration["redirect_uris"]:
+        problem = callback_route_problem(uri)
+        if problem:
+            yield f"{uri} {problem}."
 
 
 # Loopback is a sandbox-only allowance: a listed app's users cannot reach the developer's laptop.
