@@ -92,6 +92,28 @@ def test_a_deleted_app_gives_an_honest_page_one_alert_and_no_5xx(
     assert [row.status for row in rows(app)] == [ConnectionStatus.ACTIVE]  # not the user's fault
 
 
+def test_a_refused_code_exchange_pauses_token_calls_and_alerts_once(
+    app: Flask, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    connected = app.test_client()
+    connect(connected, sandbox, "grace")
+    advance_clock(app, sandbox, EXPIRED)  # grace's access token has expired
+    sandbox.add_fault(
+        endpoint="token", grant_type="authorization_code", status=401, error="invalid_client"
+    )
+    with caplog.at_level(logging.WARNING):
+        for user in ("ada", "linus", "ada"):
+            response = connect(app.test_client(), sandbox, user)
+            assert response.status_code == 503
+            assert "fsckmsft refused this app" in response.get_data(as_text=True)
+        # The pause is the token service's: the connected browser's refresh waits too.
+        status, html = page(connected)
+        assert status < 500 and "integration is unavailable" in html
+    assert len(alerts(caplog)) == 1
+    assert len(token_calls(sandbox, "authorization_code")) == 2  # grace's, then one refused
+    assert token_calls(sandbox, "refresh_token") == []
+
+
 def test_unauthorized_client_pauses_token_calls_for_every_connection(
     app: Flask, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -161,7 +161,7 @@ def callback() -> Response:
     if not code or len(code) > 2048:
         return _problem("missing_code", 400)
     try:
-        tokens = services().token_endpoint.exchange_code(
+        tokens = services().token_service.exchange_code(
             code=code,
             redirect_uri=current_app.config["FSCKMSFT_REDIRECT_URI"],
             code_verifier=pending.code_verifier,
@@ -172,10 +172,8 @@ def callback() -> Response:
     except (InvalidGrant, BadTokenResponse):
         return _problem("exchange_failed", 400)
     except InvalidClient:
-        log.error(
-            "fsckmsft refused our client credentials: check FSCKMSFT_CLIENT_ID and "
-            "FSCKMSFT_CLIENT_SECRET against the app's registration."
-        )
+        # The token service paused token calls and alerted the operator (once): refreshes
+        # and every other login wait with this one until the credentials work again.
         return _problem("credentials_refused", 503)
     except FsckmsftError:
         return _problem("exchange_failed", 400)

@@ -286,6 +286,24 @@ class TokenService:
         self.client_rejection.accepted()
         return self._store_refreshed(claim, row, tokens, reason)
 
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str | None) -> TokenSet:
+        """The callback's code exchange, under the same invalid_client pause and once-only
+        operator alert as refreshes: the client credentials are the same, so is a refusal.
+
+        Never retried (a code is single-use); while token calls are paused the code is not
+        sent at all (TokenCallsPaused, an InvalidClient)."""
+        if self.client_rejection.is_paused():
+            raise TokenCallsPaused("invalid_client", "token calls are paused")
+        try:
+            tokens = self.endpoint.exchange_code(
+                code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
+            )
+        except InvalidClient as error:
+            self._client_rejected(error)
+            raise
+        self.client_rejection.accepted()
+        return tokens
+
     def _refresh_with_one_retry(self, refresh_token: str, scopes: frozenset[str]) -> TokenSet:
         try:
             return self.endpoint.refresh(refresh_token, granted_scopes=scopes)
