@@ -9,6 +9,10 @@ DEMO_BIN := $(DEMO)/.venv/bin
 APP_PORT ?= 8000
 SANDBOX_PORT ?= 8001
 PYTEST_ARGS ?=
+# Tests run on one worker per CPU (pytest-xdist): the baked projects' suites side by side.
+# `make test TEST_WORKERS=0` runs them one after the other, in this process.
+TEST_WORKERS ?= auto
+PARALLEL := -n $(TEST_WORKERS) --maxschedchunk 1
 
 .PHONY: help test test-fast demo demo-clean lint lock clean
 
@@ -25,10 +29,10 @@ $(TOOLS): requirements-dev.lock | $(BIN)/python
 	touch $@
 
 test: $(TOOLS)  ## every test of the template, the baked projects' own suites included
-	scripts/with-postgres $(BIN)/pytest tests $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest tests $(PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(TOOLS)  ## the template tests without running the baked projects' suites
-	$(BIN)/pytest tests -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest tests -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 lock: $(TOOLS)  ## re-lock requirements-dev.lock and a bake's requirements*.txt (UPGRADE=1: newest)
 	$(BIN)/python scripts/lock.py $(if $(UPGRADE),--upgrade)

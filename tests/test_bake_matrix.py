@@ -1,8 +1,8 @@
 """Bake a named matrix of answer combinations and check what each one writes.
 
 Every option value appears at least once. Each combination is baked once per session
-for the quick checks; the slow test bakes its own copy, installs it into the shared
-test venv and runs the baked project's own test suite.
+for the quick checks; the slow test bakes its own copy, installs it from its own lock
+into an environment of its own and runs the baked project's own test suite.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import TEMPLATE, BakedProject, bake_into, baked_env, installed, lint_imports
+from conftest import (
+    TEMPLATE,
+    BakedProject,
+    bake_into,
+    baked_env,
+    lint_imports,
+    project_venv,
+    venv_env,
+)
 
 MATRIX: dict[str, dict[str, str]] = {
     "defaults": {},
@@ -478,14 +486,14 @@ def test_dotenv_matches_the_database_choice(baked: BakedProject) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", MATRIX.values(), ids=MATRIX.keys())
 def test_baked_projects_own_suite_passes(answers: dict[str, str], tmp_path: Path) -> None:
-    project = bake_into(tmp_path, answers)
+    project = bake_into(tmp_path / "bake", answers)
+    bin_folder = project_venv(project, tmp_path)
     passthrough = {name: os.environ[name] for name in ("CI", "TEST_POSTGRES_URL") if name in os.environ}
-    with installed(project):
-        result = project.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-            env=baked_env(**passthrough),
-            timeout=1500,
-        )
+    result = project.run(
+        [str(bin_folder / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        env=venv_env(bin_folder, **passthrough),
+        timeout=1500,
+    )
     output = result.stdout + result.stderr
     print(output[-4000:])
     assert result.returncode == 0, f"baked suite failed (exit {result.returncode}):\n{output[-8000:]}"

@@ -1,10 +1,10 @@
 """`flask dev`, as a developer runs it: the one command to develop with.
 
-One bake, installed once; `flask dev` started on free (so never the default) ports. What must
-hold: the browser is only ever sent to the ports chosen, the sandbox registers the callback
-on the chosen app port, each port pair keeps its own sandbox state, pending migrations are
-applied on start, an edit restarts the app but not the sandbox, and `--tls` serves https with
-a local certificate that the whole flow works through.
+One bake, installed once into an environment of its own; `flask dev` started on free (so
+never the default) ports. What must hold: the browser is only ever sent to the ports chosen,
+the sandbox registers the callback on the chosen app port, each port pair keeps its own
+sandbox state, pending migrations are applied on start, an edit restarts the app but not the
+sandbox, and `--tls` serves https with a local certificate that the whole flow works through.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,10 +25,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from conftest import BakedProject, bake_into, baked_env, installed
+from conftest import BakedProject, bake_into, project_venv, venv_env
 
 pytestmark = pytest.mark.slow
-FLASK = str(Path(sys.executable).parent / "flask")
 
 
 def free_port() -> int:
@@ -81,14 +79,16 @@ def wait_for(run: DevRun, url: str, seconds: float = 60, verify: bool | str = Tr
 
 
 @contextlib.contextmanager
-def flask_dev(project: BakedProject, *options: str, scheme: str = "http") -> Iterator[DevRun]:
+def flask_dev(
+    project: BakedProject, bin_folder: Path, *options: str, scheme: str = "http"
+) -> Iterator[DevRun]:
     app_port, sandbox_port = free_port(), free_port()
-    command = [FLASK, "dev", "--app-port", str(app_port), "--sandbox-port", str(sandbox_port),
-               "--without-refresher", *options]
+    command = [str(bin_folder / "flask"), "dev", "--app-port", str(app_port),
+               "--sandbox-port", str(sandbox_port), "--without-refresher", *options]
     log_path = Path(tempfile.mkstemp(prefix="flask-dev-", suffix=".log")[1])
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            command, cwd=project.path, env=baked_env(), stdout=log, stderr=subprocess.STDOUT,
+            command, cwd=project.path, env=venv_env(bin_folder), stdout=log, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,  # its own group, as a terminal gives it
         )
     run = DevRun(project, process, app_port, sandbox_port, log_path, scheme)
@@ -142,15 +142,20 @@ def connect_as_ada(run: DevRun, verify: bool | str = True) -> requests.Response:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BakedProject]:
-    """The default bake, installed, its database never migrated by hand."""
-    with installed(bake_into(tmp_path_factory.mktemp("dev"), {})) as baked:
-        yield baked
+def project(tmp_path_factory: pytest.TempPathFactory) -> BakedProject:
+    """The default bake, its database never migrated by hand."""
+    return bake_into(tmp_path_factory.mktemp("dev"), {})
 
 
 @pytest.fixture(scope="module")
-def dev(project: BakedProject) -> Iterator[DevRun]:
-    with flask_dev(project) as run:
+def bin_folder(project: BakedProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """bin/ of the bake's own environment, installed from its lock."""
+    return project_venv(project, tmp_path_factory.mktemp("venv"))
+
+
+@pytest.fixture(scope="module")
+def dev(project: BakedProject, bin_folder: Path) -> Iterator[DevRun]:
+    with flask_dev(project, bin_folder) as run:
         wait_for(run, f"{run.app_url}/")
         yield run
 
@@ -201,9 +206,9 @@ def test_an_edit_restarts_the_app_but_not_the_sandbox(dev: DevRun) -> None:
 
 
 def test_tls_serves_https_with_a_local_certificate_through_the_whole_flow(
-    project: BakedProject,
+    project: BakedProject, bin_folder: Path
 ) -> None:
-    with flask_dev(project, "--tls", scheme="https") as run:
+    with flask_dev(project, bin_folder, "--tls", scheme="https") as run:
         certificate = project.path / "instance" / "localhost.crt"
         wait_for(run, f"{run.app_url}/", verify=False)
         assert certificate.exists()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Bake, BakedProject, baked_env, installed
+from conftest import Bake, BakedProject, baked_env
 from dotenv import dotenv_values
 from markupsafe import escape
 
@@ -99,7 +99,7 @@ json.dump({{"status": response.status_code, "body": response.get_data(as_text=Tr
 
 
 def landing_page(project: BakedProject, tmp_path: Path) -> tuple[int, str]:
-    """GET / on the baked app (test config, SQLite in tmp_path) in the shared venv."""
+    """GET / on the baked app (test config, SQLite in tmp_path), in a process of its own."""
     # The app reads no file: hand it the bake's .env, as the `flask` command would.
     dotenv = {k: v for k, v in dotenv_values(project.path / ".env").items() if v is not None}
     dotenv.update(
@@ -107,11 +107,11 @@ def landing_page(project: BakedProject, tmp_path: Path) -> tuple[int, str]:
         CLOCK_SOURCE="system",
         DATABASE_URL=f"sqlite:///{tmp_path / 'landing.db'}",
     )
-    env = baked_env(**dotenv)
-    with installed(project):
-        result = project.run(
-            [sys.executable, "-c", LANDING_PAGE.format(slug=project.slug)], env=env, timeout=120
-        )
+    # The package from its source folder: nothing installed, so bakes never meet.
+    env = baked_env(PYTHONPATH=str(project.path / "src"), **dotenv)
+    result = project.run(
+        [sys.executable, "-c", LANDING_PAGE.format(slug=project.slug)], env=env, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     page = json.loads(result.stdout)
     return page["status"], page["body"]
