@@ -39,7 +39,11 @@ def postgres_url() -> Iterator[str]:
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # FILE_COPY (PostgreSQL 15+) copies the small template's files: several times faster
+        # than the default WAL_LOG, which pays off over hundreds of test databases.
+        version = connection.dialect.server_version_info or (0,)
+        strategy = " STRATEGY FILE_COPY" if version >= (15,) else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{strategy}'))
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:

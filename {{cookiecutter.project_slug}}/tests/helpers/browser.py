@@ -33,7 +33,11 @@ class LiveServer:
             "localhost", 0, self._dispatch, threaded=True, request_handler=QuietHandler
         )
         self.url = f"http://localhost:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next poll: 0.05 s rather than the default 0.5 s,
+        # which every test that starts a server would otherwise pay when it stops.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def _dispatch(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         assert self.app is not None, "serve(app) first"
