@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.manifest import load_manifest
@@ -68,19 +68,21 @@ def app_config(database_url: str, platform_url: str, **overrides: Any) -> dict[s
 def migrated_app(config: dict[str, Any]) -> Flask:
     """The app on a database brought up by the real migrations.
 
-    An SQLite database starts as a copy of one this process migrated for real (Alembic costs
-    about 0.1 s a test, the copy almost nothing): the same migrations made both.
-    tests/unit/test_migrations.py runs them step by step, up and down, on both databases.
+    A new SQLite database, once the app has created its file, is filled from one that this
+    process migrated for real (Alembic costs about 0.1 s a test, the copy almost nothing):
+    the same migrations made both. tests/unit/test_migrations.py runs them step by step, up
+    and down, on both databases.
     """
     from flask_migrate import upgrade
 
     database = sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
-    if database is not None and not database.exists():
-        copy_sqlite(migrated_sqlite_file(), database)
-        return create_app(config)
+    new_sqlite_file = database is not None and not database.exists()
     app = create_app(config)
     with app.app_context():
-        upgrade()
+        if new_sqlite_file:
+            fill_from(migrated_sqlite_file(), app.extensions["sqlalchemy"].engine)
+        else:
+            upgrade()
     return app
 
 
@@ -110,10 +112,13 @@ def sqlite_file(database_url: str) -> Path | None:
     return Path(url.database)
 
 
-def copy_sqlite(source: Path, target: Path) -> None:
-    """SQLite's own backup: a consistent copy, whatever its journal mode left beside it."""
-    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as writer:
-        reader.backup(writer)
+def fill_from(source: Path, engine: Engine) -> None:
+    """Copy `source` into the app's database with SQLite's backup: through the app's own
+    connection, so the file is the one the app created (its folder, its permissions)."""
+    with engine.connect() as connection, closing(sqlite3.connect(source)) as reader:
+        target = connection.connection.driver_connection
+        assert isinstance(target, sqlite3.Connection), "the app's SQLite driver is sqlite3"
+        reader.backup(target)
 
 
 # -- the sandbox (in projects baked with it) -----------------------------------
