@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.helpers.app import (
     app_config,
@@ -21,6 +19,7 @@ from tests.helpers.app import (
     seed_app,
     unavailable,
 )
+from tests.helpers.databases import create_database, drop_database, url_of_database
 
 # -- databases ---------------------------------------------------------------
 
@@ -33,23 +32,14 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
-    server_url = os.environ.get("TEST_POSTGRES_URL")
-    if not server_url:
+    if not os.environ.get("TEST_POSTGRES_URL"):
         unavailable("TEST_POSTGRES_URL is not set (scripts/with-postgres starts a server)")
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        # FILE_COPY (PostgreSQL 15+) copies the small template's files: several times faster
-        # than the default WAL_LOG, which pays off over hundreds of test databases.
-        version = connection.dialect.server_version_info or (0,)
-        strategy = " STRATEGY FILE_COPY" if version >= (15,) else ""
-        connection.execute(text(f'CREATE DATABASE "{name}"{strategy}'))
+    create_database(name)
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        yield url_of_database(name)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -1,14 +1,13 @@
 """The migrations, run one by one on an empty database: up to head, down to nothing, up again.
 
-Every other test starts from a database these same migrations made (tests/helpers/app.py
-copies one for SQLite), so this is where a broken step, a downgrade that leaves tables
+Every other test starts from a copy of a database these same migrations made
+(tests/helpers/app.py), so this is where a broken step, a downgrade that leaves tables
 behind, or a model that drifted from its migrations shows up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -63,11 +62,12 @@ def test_downgrading_to_base_removes_every_table_and_upgrading_again_restores_th
     assert tables() == set(db.metadata.tables)
 
 
-def test_the_migrated_copy_other_tests_start_from_is_at_head(tmp_path: Path) -> None:
+def test_the_migrated_copy_other_tests_start_from_is_at_head(database_url: str) -> None:
     """tests/helpers/app.py's shortcut must give what `upgrade()` gives, or every test lies."""
-    app = migrated_app(app_config(f"sqlite:///{tmp_path / 'copy.db'}", "https://fsckmsft.test"))
+    app = migrated_app(app_config(database_url, "https://fsckmsft.test"))
     with app.app_context(), db.engine.connect() as connection:
         head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
         assert MigrationContext.configure(connection).get_current_revision() == head
-        assert tables() == set(db.metadata.tables)
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+    with app.app_context():
         db.engine.dispose()
