@@ -54,6 +54,8 @@ def test_more_scopes_than_requested_logs_a_warning(caplog: pytest.LogCaptureFixt
         {"token_type": None},
         {"expires_in": 0},
         {"expires_in": -5},
+        {"expires_in": 0.5},
+        {"expires_in": 1e-283},
         {"expires_in": "3600"},
         {"expires_in": True},
         {"access_token": ""},
