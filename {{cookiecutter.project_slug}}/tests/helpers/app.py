@@ -8,7 +8,6 @@ import os
 import secrets
 import shutil
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,14 +17,7 @@ from flask import Flask
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.manifest import load_manifest
 
-from tests.helpers.databases import (
-    copy_postgresql,
-    copy_sqlite,
-    create_database,
-    drop_database,
-    is_empty,
-    url_of_database,
-)
+from tests.helpers.databases import copy_sqlite, is_empty
 
 # Tests run from the source checkout: the project root, two folders up.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -75,50 +67,40 @@ def app_config(database_url: str, platform_url: str, **overrides: Any) -> dict[s
 def migrated_app(config: dict[str, Any]) -> Flask:
     """The app on a database brought up by the real migrations.
 
-    A new, empty database starts as a copy of one that this process migrated for real
-    (Alembic costs 0.1 to 0.2 s a test, the copy a few milliseconds): the same migrations made
-    both. tests/unit/test_migrations.py runs them step by step, up and down, on both databases.
+    A new SQLite database starts as a copy of one that this process migrated for real
+    (Alembic costs about 0.1 s a test, the copy a few milliseconds): the same migrations made
+    both. PostgreSQL runs them each time: making a database from a migrated template cost
+    more than migrating once the server was busy. tests/unit/test_migrations.py runs them
+    step by step, up and down, on both databases.
     """
     from flask_migrate import upgrade
 
     app = create_app(config)
     with app.app_context():
         engine = app.extensions["sqlalchemy"].engine
-        kind = engine.dialect.name
-        if kind == "sqlite" and is_empty(engine):
-            copy_sqlite(Path(migrated_original(kind)), engine)
-        elif kind == "postgresql" and is_empty(engine):
-            copy_postgresql(migrated_original(kind), engine)
+        if engine.dialect.name == "sqlite" and is_empty(engine):
+            copy_sqlite(migrated_sqlite_original(), engine)
         else:
             upgrade()
     return app
 
 
-# This process's migrated originals, made on first use: a file for SQLite, a database name
-# for PostgreSQL.
-_migrated_originals: dict[str, str] = {}
+_migrated_sqlite_originals: list[Path] = []  # this process's, made on first use
 
 
-def migrated_original(kind: str) -> str:
+def migrated_sqlite_original() -> Path:
     from flask_migrate import upgrade
 
-    if kind not in _migrated_originals:
-        if kind == "sqlite":
-            folder = tempfile.mkdtemp(prefix="migrated-")
-            atexit.register(shutil.rmtree, folder, ignore_errors=True)
-            original = str(Path(folder) / "migrated.db")
-            url = f"sqlite:///{original}"
-        else:
-            original = f"migrated_{uuid.uuid4().hex[:12]}"
-            create_database(original)
-            atexit.register(drop_database, original)
-            url = url_of_database(original)
-        app = create_app(app_config(url, "https://fsckmsft.test"))
+    if not _migrated_sqlite_originals:
+        folder = Path(tempfile.mkdtemp(prefix="migrated-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        original = folder / "migrated.db"
+        app = create_app(app_config(f"sqlite:///{original}", "https://fsckmsft.test"))
         with app.app_context():
             upgrade()
-            app.extensions["sqlalchemy"].engine.dispose()  # a template must have no connection
-        _migrated_originals[kind] = original
-    return _migrated_originals[kind]
+            app.extensions["sqlalchemy"].engine.dispose()
+        _migrated_sqlite_originals.append(original)
+    return _migrated_sqlite_originals[0]
 
 
 # -- the sandbox (in projects baked with it) -----------------------------------

@@ -1,8 +1,8 @@
 """Test databases: made, dropped and copied quickly, because there are hundreds of them.
 
-Every test gets a database of its own. Making one per test must cost little: PostgreSQL
-copies a template's files (FILE_COPY), and a database that a test needs migrated starts
-as a copy of one migrated for real once per process (tests/helpers/app.py).
+Every test gets a database of its own, so making one must cost little: PostgreSQL copies
+its template's files (FILE_COPY), and a new SQLite database that a test needs migrated
+starts as a copy of one migrated for real once per process (tests/helpers/app.py).
 """
 
 from __future__ import annotations
@@ -47,15 +47,6 @@ def admin_engine() -> Engine:
 def is_empty(engine: Engine) -> bool:
     """No table at all: a database nothing has migrated yet."""
     return not inspect(engine).get_table_names()
-
-
-def copy_postgresql(template: str, engine: Engine) -> None:
-    """Turn the empty database behind `engine` into a copy of `template`."""
-    name = engine.url.database
-    assert name, "a PostgreSQL URL names its database"
-    engine.dispose()  # the database is dropped and made again under the same name
-    drop_database(name)
-    create_database(name, template=template)
 
 
 def copy_sqlite(source: Path, engine: Engine) -> None:

@@ -1,6 +1,6 @@
 """The migrations, run one by one on an empty database: up to head, down to nothing, up again.
 
-Every other test starts from a copy of a database these same migrations made
+The other SQLite tests start from a copy of a database these same migrations made
 (tests/helpers/app.py), so this is where a broken step, a downgrade that leaves tables
 behind, or a model that drifted from its migrations shows up.
 """
