@@ -1,7 +1,13 @@
 """F4 and F5: POST /oauth/token, the code exchange and the refresh, as documented."""
 
 import threading
+import time
 
+import pytest
+from sqlalchemy import func, select, update
+
+from fsckmsft_sandbox.models import Token, db
+from fsckmsft_sandbox.oauth.grants import RefreshTokenGrant
 from fsckmsft_sandbox.testing import OAuthFlow
 
 DAY = 24 * 3600
@@ -247,6 +253,32 @@ def test_concurrent_refreshes_of_one_token_succeed_exactly_once(flow: OAuthFlow)
         thread.join()
     assert statuses.count(200) == 1
     assert errors == ["invalid_grant"] * 11
+
+
+def test_a_refresh_token_spent_elsewhere_during_a_refresh_buys_no_pair(
+    flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another sandbox process on the same database spends the token after this request
+    checked it: this request must answer invalid_grant and store no new pair."""
+    refresh_token = flow.tokens()["refresh_token"]
+    app = flow.server.app
+    checked = RefreshTokenGrant.authenticate_user
+
+    def spent_meanwhile(grant: RefreshTokenGrant, token: Token) -> object:
+        with db.engine.begin() as other:  # another connection: the other process's write
+            other.execute(
+                update(Token).where(Token.id == token.id).values(refresh_used_at=time.time())
+            )
+        return checked(grant, token)
+
+    monkeypatch.setattr(RefreshTokenGrant, "authenticate_user", spent_meanwhile)
+    with app.app_context():
+        pairs_before = db.session.scalar(select(func.count()).select_from(Token))
+    answer = flow.refresh(refresh_token)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before
 
 
 def _credentials(flow: OAuthFlow) -> dict[str, str]:

@@ -11,13 +11,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
+from authlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+)
 from authlib.oauth2.rfc7636 import CodeChallenge
+from sqlalchemy import bindparam, select, update
 
 from ..config import CLIENT_AUTH_METHOD
 from ..credentials import digest
 from ..models import AuthorizationCode, OAuthApp, Token, User, db
 from ..state import accepted_client_auth_methods, current_settings, sandbox_now
+
+# Statements every refresh runs, built once: building one costs more than running it.
+_USER_EXISTS = select(User.__table__.c.id).where(User.__table__.c.id == bindparam("user_id"))
+_TOKEN_BY_REFRESH_DIGEST = select(Token).where(Token.refresh_digest == bindparam("digest"))
+_tokens = Token.__table__
+_SPEND_REFRESH_TOKEN = (
+    update(_tokens)
+    .where(_tokens.c.id == bindparam("token_id"), _tokens.c.refresh_used_at.is_(None))
+    .values(refresh_used_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +44,7 @@ class Grantee:
 
 
 def grantee_if_user_exists(user_id: str, workspace_id: str) -> Grantee | None:
-    if db.session.get(User, user_id) is None:
+    if db.session.execute(_USER_EXISTS, {"user_id": user_id}).first() is None:
         return None
     return Grantee(user_id, workspace_id)
 
@@ -118,6 +133,7 @@ class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
         return None if found.is_expired() else found
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        """Spend the code, committing the tokens save_token stored with it."""
         authorization_code.used_at = sandbox_now()
         db.session.commit()
 
@@ -136,7 +152,7 @@ class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
         found = db.session.execute(
-            db.select(Token).filter_by(refresh_digest=digest(refresh_token))
+            _TOKEN_BY_REFRESH_DIGEST, {"digest": digest(refresh_token)}
         ).scalar_one_or_none()
         if found is None or found.client_id != self.request.client.client_id:
             return None
@@ -152,7 +168,16 @@ class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
         return grantee_if_user_exists(refresh_token.user_id, refresh_token.workspace_id)
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        refresh_token.refresh_used_at = sandbox_now()
+        """Spend the refresh token, in the transaction that stored its successor (save_token):
+        both commit together, or neither does."""
+        spent = db.session.execute(
+            _SPEND_REFRESH_TOKEN, {"token_id": refresh_token.id, "now": sandbox_now()}
+        )
+        # Spent exactly once, even by two requests that both passed the checks above (two
+        # sandbox processes on one database): a replayed refresh token never buys two pairs.
+        if spent.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
+            raise InvalidGrantError("The refresh token was already used.")
         db.session.commit()
 
 

@@ -6,6 +6,7 @@ from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from flask import Flask, Response, current_app
+from sqlalchemy import insert
 
 from ..config import (
     ACCESS_TOKEN_LIFETIME,
@@ -30,6 +31,8 @@ AUTHLIB_CONFIG: dict[str, Any] = {
     "OAUTH2_REFRESH_TOKEN_GENERATOR": new_refresh_token,
     "OAUTH2_SCOPES_SUPPORTED": list(SCOPES),
 }
+# A plain insert, built once (every token request runs it): no ORM object to track.
+_INSERT_TOKEN = insert(Token.__table__)
 
 
 class SandboxAuthorizationServer(AuthorizationServer):
@@ -57,23 +60,27 @@ def query_client(client_id: str) -> OAuthApp | None:
 
 
 def save_token(token: dict[str, Any], request: OAuth2Request) -> None:
-    """Store the pair as digests; the caller's code or refresh token names the authorization."""
+    """Store the pair as digests; the caller's code or refresh token names the authorization.
+
+    Not committed here: the grant's next step spends that code or refresh token and commits
+    both at once, so a new pair never stands beside an unspent old credential.
+    """
     previous = request.authorization_code or request.refresh_token
     code_id = previous.id if request.authorization_code else previous.code_id
-    db.session.add(
-        Token(
-            client_id=request.client.client_id,
-            user_id=request.user.user_id,
-            workspace_id=request.user.workspace_id,
-            code_id=code_id,
-            scope=token["scope"],
-            access_digest=digest(token["access_token"]),
-            refresh_digest=digest(token["refresh_token"]),
-            issued_at=sandbox_now(),
-            expires_in=token["expires_in"],
-        )
+    db.session.execute(
+        _INSERT_TOKEN,
+        {
+            "client_id": request.client.client_id,
+            "user_id": request.user.user_id,
+            "workspace_id": request.user.workspace_id,
+            "code_id": code_id,
+            "scope": token["scope"],
+            "access_digest": digest(token["access_token"]),
+            "refresh_digest": digest(token["refresh_token"]),
+            "issued_at": sandbox_now(),
+            "expires_in": token["expires_in"],
+        },
     )
-    db.session.commit()
 
 
 def init_authorization_server(app: Flask) -> SandboxAuthorizationServer:
