@@ -26,9 +26,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, case, null, select, update
+from sqlalchemy import Engine, Update, bindparam, case, null, select, update
 
 from ..database import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, write_transaction
 from ..models import Connection, ConnectionStatus
@@ -72,6 +73,39 @@ def read_row(engine: Engine, connection_id: str) -> TokenRow | None:
             select(*TOKEN_ROW_COLUMNS).where(Connection.id == connection_id)
         ).one_or_none()
     return None if found is None else token_row(found)
+
+
+# The claim and the store run once per refresh each, so they are built once (building a
+# statement costs about as much as running it); their values are bound when they run.
+_CLAIM = (
+    update(Connection)
+    .where(Connection.id == bindparam("connection_id"))
+    .where(
+        Connection.refresh_locked_until.is_(None)
+        | (Connection.refresh_locked_until < bindparam("now"))
+    )
+    .values(refresh_locked_until=bindparam("until"))
+    .returning(*TOKEN_ROW_COLUMNS)
+)
+
+
+@lru_cache(maxsize=8)
+def _store_statement(columns: tuple[str, ...]) -> Update:
+    """Write these columns (bound as `new_<column>`) unless the user disconnected, bump the
+    version and free the lease (bound as `lease`) if it is still ours."""
+    return (
+        update(Connection)
+        .where(Connection.id == bindparam("connection_id"))
+        .where(Connection.status != ConnectionStatus.REVOKED)
+        .values(
+            {
+                **{name: bindparam(f"new_{name}") for name in columns},
+                "version": Connection.version + 1,
+                "refresh_locked_until": _freed(bindparam("lease")),
+            }
+        )
+        .returning(Connection.version)
+    )
 
 
 class ConnectionLocks:
@@ -139,14 +173,7 @@ class RowLease:
             until = now + self.lease
             with write_transaction(self.engine) as connection:
                 claimed = connection.execute(
-                    update(Connection)
-                    .where(Connection.id == connection_id)
-                    .where(
-                        Connection.refresh_locked_until.is_(None)
-                        | (Connection.refresh_locked_until < now)
-                    )
-                    .values(refresh_locked_until=until)
-                    .returning(*TOKEN_ROW_COLUMNS)
+                    _CLAIM, {"connection_id": connection_id, "now": now, "until": until}
                 ).one_or_none()
             if claimed is not None:
                 return Claim(token_row(claimed), until)
@@ -163,17 +190,11 @@ class RowLease:
         are the only live ones, even over a failure another worker recorded meanwhile.
         """
         assert claim.row is not None
+        statement = _store_statement(tuple(sorted(values)))
+        parameters = {f"new_{name}": value for name, value in values.items()}
         with write_transaction(self.engine) as connection:
             version = connection.execute(
-                update(Connection)
-                .where(Connection.id == claim.row.id)
-                .where(Connection.status != ConnectionStatus.REVOKED)
-                .values(
-                    **values,
-                    version=Connection.version + 1,
-                    refresh_locked_until=_freed(claim.until),
-                )
-                .returning(Connection.version)
+                statement, {**parameters, "connection_id": claim.row.id, "lease": claim.until}
             ).scalar_one_or_none()
             if version is None:
                 self._release(connection, claim.row.id, claim.until)
@@ -209,7 +230,7 @@ class RowLease:
         )
 
 
-def _freed(until: datetime) -> Any:
+def _freed(until: Any) -> Any:
     """The lease column after a write: cleared if it is still our lease, else left alone."""
     return case(
         (Connection.refresh_locked_until == until, null()),
