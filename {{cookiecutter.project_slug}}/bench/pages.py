@@ -13,7 +13,9 @@ both sides keep theirs in a pool), so the figures are the pages' own cost. Both 
 called as WSGI applications in this process, one request at a time, in ABBA rounds: no
 server or client overhead is added to either side. Prints each rate,
 `ratio dashboard / minimal` (target >= 0.8) and `ratio signed-in / / bare route` (target
->= 0.6). `--profile` prints where one page's time goes instead (cProfile, top entries).
+>= 0.6), each also from this process's CPU time per request, which other load on a
+shared machine disturbs far less. `--profile` prints where one page's time goes instead
+(cProfile, top entries).
 """
 
 from __future__ import annotations
@@ -144,25 +146,30 @@ def call(app: Flask, path: str, cookie: str) -> None:
         pass
 
 
-def rate(app: Flask, path: str, cookie: str, count: int) -> float:
-    started = time.perf_counter()
+def rate(app: Flask, path: str, cookie: str, count: int) -> tuple[float, float]:
+    """Requests/s, and this process's CPU milliseconds per request (the API stub included)."""
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         call(app, path, cookie)
-    return count / (time.perf_counter() - started)
+    cpu_ms = (time.process_time() - cpu) * 1000 / count
+    return count / (time.perf_counter() - started), cpu_ms
 
 
 def compare(
     ours: tuple[Flask, str], minimal: Flask, path: str, requests_per_round: int, rounds: int
-) -> tuple[float, float]:
-    """Median rates of the app and its minimal equivalent, measured in ABBA rounds."""
+) -> tuple[float, float, float]:
+    """Median rates of the app and its minimal equivalent, measured in ABBA rounds, and the
+    ratio of their median CPU times per request (the minimal's over the app's)."""
     app, cookie = ours
-    mine: list[float] = []
-    theirs: list[float] = []
+    mine: list[tuple[float, float]] = []
+    theirs: list[tuple[float, float]] = []
     for number in range(rounds):
         pair = [(app, cookie, mine), (minimal, "", theirs)]
         for target, cookie_header, rates in pair if number % 2 == 0 else reversed(pair):
             rates.append(rate(target, path, cookie_header, requests_per_round))
-    return sorted(mine)[rounds // 2], sorted(theirs)[rounds // 2]
+    middle = rounds // 2
+    cpu_ratio = sorted(cpu for _, cpu in theirs)[middle] / sorted(cpu for _, cpu in mine)[middle]
+    return sorted(mine)[middle][0], sorted(theirs)[middle][0], cpu_ratio
 
 
 def profile(app: Flask, path: str, cookie: str, count: int) -> None:
@@ -198,9 +205,11 @@ def main() -> None:
     print(f"/dashboard, this app:          {dashboard[0]:7.1f} requests/s")
     print(f"/dashboard, minimal:           {dashboard[1]:7.1f} requests/s")
     print(f"ratio dashboard / minimal: {dashboard[0] / dashboard[1]:.2f}  (target >= 0.8)")
+    print(f"  the same by CPU time: {dashboard[2]:.2f}")
     print(f"signed-in /, this app:         {index[0]:7.1f} requests/s")
     print(f"/, bare Flask route:           {index[1]:7.1f} requests/s")
     print(f"ratio signed-in / / bare route: {index[0] / index[1]:.2f}  (target >= 0.6)")
+    print(f"  the same by CPU time: {index[2]:.2f}")
 
 
 if __name__ == "__main__":
