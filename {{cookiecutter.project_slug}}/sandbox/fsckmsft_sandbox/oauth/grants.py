@@ -27,7 +27,7 @@ from ..state import accepted_client_auth_methods, current_settings, sandbox_now
 # Statements every refresh runs, built once: building one costs more than running it.
 _USER_EXISTS = select(User.__table__.c.id).where(User.__table__.c.id == bindparam("user_id"))
 _TOKEN_BY_REFRESH_DIGEST = select(Token).where(Token.refresh_digest == bindparam("digest"))
-_tokens = Token.__table__
+_tokens = db.metadata.tables[Token.__tablename__]  # the Core table: no ORM step
 _SPEND_REFRESH_TOKEN = (
     update(_tokens)
     .where(_tokens.c.id == bindparam("token_id"), _tokens.c.refresh_used_at.is_(None))

@@ -32,7 +32,7 @@ AUTHLIB_CONFIG: dict[str, Any] = {
     "OAUTH2_SCOPES_SUPPORTED": list(SCOPES),
 }
 # A plain insert, built once (every token request runs it): no ORM object to track.
-_INSERT_TOKEN = insert(Token.__table__)
+_INSERT_TOKEN = insert(db.metadata.tables[Token.__tablename__])
 
 
 class SandboxAuthorizationServer(AuthorizationServer):
