@@ -124,13 +124,14 @@ def project_venv(project: BakedProject, folder: Path) -> Path:
     Each bake gets its own environment so that bakes can be used side by side (`make test`
     runs tests in parallel): in one shared environment two bakes would shadow each other,
     having the same `fsckmsft-sandbox` and often the same package name. uv (one of the
-    template's tools) installs from its cache in seconds.
+    template's tools) installs from its cache in seconds; the environment itself comes from
+    `python -m venv`, as the README makes it, so it has pip (the wheel tests use it).
     """
     uv = str(Path(sys.executable).parent / "uv")
     venv = folder / "venv"
     python = str(venv / "bin" / "python")
     steps = (
-        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+        [sys.executable, "-m", "venv", str(venv)],  # as the README makes it: with pip
         [uv, "pip", "install", "--quiet", "--python", python, "--require-hashes",
          "-r", "requirements-dev.txt"],
         [uv, "pip", "install", "--quiet", "--python", python, "--no-deps",
