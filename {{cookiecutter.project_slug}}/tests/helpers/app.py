@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import atexit
 import base64
+import json
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -116,6 +118,33 @@ def sandbox_settings(profile: str = "strict") -> dict[str, Any]:
     from fsckmsft_sandbox.testing import settings_for  # only where it is installed
 
     return settings_for(seed_app(), profile)
+
+
+#: The scopes of the documented API calls: GET /v1/projects needs read:projects and
+#: POST /v1/projects/<id>/tasks needs write:tasks (DESIGN.md §5).
+API_SCOPES = ("read:projects", "write:tasks")
+
+
+def requesting_api_scopes(sandbox: Any, folder: Path) -> dict[str, Any]:
+    """Settings for an app that requests API_SCOPES, whatever this project's manifest asks
+    for, and the test registration edited to declare them (until the sandbox's next reset).
+
+    For tests whose subject is the token machinery, which they drive through the API: with
+    this project's own scopes (say read:tasks alone) the app may have no API call to make.
+    """
+    sandbox._call("PATCH", f"/_sandbox/apps/{TEST_CLIENT_ID}", json={"scopes": list(API_SCOPES)})
+    return {"MARKETPLACE_MANIFEST": str(manifest_requesting(API_SCOPES, folder))}
+
+
+def manifest_requesting(scopes: tuple[str, ...], folder: Path) -> Path:
+    """A copy of this project's manifest, in `folder`, whose [registration] asks for `scopes`."""
+    text = MANIFEST.path.read_text(encoding="utf-8")
+    scopes_line = re.compile(r"^scopes = \[.*\]$", re.MULTILINE)
+    assert len(scopes_line.findall(text)) == 1, "the manifest has one [registration] scopes line"
+    copy = folder / "manifest.toml"
+    copy.write_text(scopes_line.sub(f"scopes = {json.dumps(list(scopes))}", text), encoding="utf-8")
+    assert load_manifest(copy).registration.scopes == scopes
+    return copy
 
 
 def seed_app(local_redirect_uri: str = TEST_REDIRECT_URI) -> dict[str, Any]:

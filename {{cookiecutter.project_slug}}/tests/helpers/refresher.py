@@ -67,7 +67,7 @@ def flask_env(app: Flask, **extra: str) -> dict[str, str]:
     names = [
         "APP_ENV", "SECRET_KEY", "TOKEN_ENCRYPTION_KEYS", "FSCKMSFT_CLIENT_ID",
         "FSCKMSFT_CLIENT_SECRET", "FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL",
-        "FSCKMSFT_REDIRECT_URI", "CLOCK_SOURCE",
+        "FSCKMSFT_REDIRECT_URI", "CLOCK_SOURCE", "MARKETPLACE_MANIFEST",
     ]  # fmt: skip
     env = {**os.environ, **{name: str(config[name]) for name in names}}
     env.update(DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"], FLASK_APP="{{ cookiecutter.project_slug }}")

@@ -12,18 +12,21 @@ from flask.testing import FlaskClient
 
 from {{ cookiecutter.project_slug }}.extensions import db
 
-from tests.helpers.app import migrated_app
+from tests.helpers.app import migrated_app, requesting_api_scopes
 from tests.helpers.inspector import inspector_config
 
 
 @pytest.fixture
 def app(tmp_path: Path, sandbox: Any) -> Iterator[Flask]:
+    """The app requesting the API's scopes, whatever this project asks for: the inspector
+    shows the dashboard's API calls and the refreshes they set off."""
     app = migrated_app(
         inspector_config(
             f"sqlite:///{tmp_path / 'app.db'}",
             sandbox.url,
             FSCKMSFT_API_URL=sandbox.api_url,
             CLOCK_SOURCE="sandbox",
+            **requesting_api_scopes(sandbox, tmp_path),
         )
     )
     yield app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,15 +14,18 @@ from flask.testing import FlaskClient
 from {{ cookiecutter.project_slug }}.extensions import db
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.app import app_config, migrated_app
+from tests.helpers.app import app_config, migrated_app, requesting_api_scopes
 from tests.helpers.production import production_app
 
 
-@pytest.fixture
-def app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
+def sandbox_app(database_url: str, sandbox: SandboxServer, **overrides: Any) -> Iterator[Flask]:
     app = migrated_app(
         app_config(
-            database_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox"
+            database_url,
+            sandbox.url,
+            FSCKMSFT_API_URL=sandbox.api_url,
+            CLOCK_SOURCE="sandbox",
+            **overrides,
         )
     )
     yield app
@@ -29,9 +34,29 @@ def app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def app(database_url: str, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Flask]:
+    """The app requesting the scopes of the documented API calls (API_SCOPES), whatever this
+    project asks for: these tests drive the login, refresh and storage machinery, through the
+    API. What this project's own scopes allow is tested with `project_app`."""
+    yield from sandbox_app(database_url, sandbox, **requesting_api_scopes(sandbox, tmp_path))
+
+
+@pytest.fixture
 def web(app: Flask) -> FlaskClient:
     """One browser (one cookie jar) talking to the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def project_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
+    """The app requesting the scopes this project's manifest asks for (GRANTED)."""
+    yield from sandbox_app(database_url, sandbox)
+
+
+@pytest.fixture
+def project_web(project_app: Flask) -> FlaskClient:
+    """A browser on `project_app`."""
+    return project_app.test_client()
 
 
 @pytest.fixture(params=["development", "production"])

@@ -27,9 +27,9 @@ def test_landing_page_shows_connect_button(web: FlaskClient) -> None:
 
 
 def test_login_sends_the_documented_authorize_request(
-    web: FlaskClient, sandbox: SandboxServer
+    project_web: FlaskClient, sandbox: SandboxServer
 ) -> None:
-    url = urlsplit(start_login(web))
+    url = urlsplit(start_login(project_web))
     params = {key: values[0] for key, values in parse_qs(url.query).items()}
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{sandbox.url}/oauth/authorize"
     assert params["client_id"] == TEST_CLIENT_ID
@@ -54,15 +54,15 @@ def test_pkce_can_be_switched_off(app: Flask, web: FlaskClient, sandbox: Sandbox
 
 
 def test_connect_list_add_task_refresh_and_revoke(
-    app: Flask, web: FlaskClient, sandbox: SandboxServer
+    project_app: Flask, project_web: FlaskClient, sandbox: SandboxServer
 ) -> None:
-    callback = connect(web, sandbox, "ada")
+    callback = connect(project_web, sandbox, "ada")
     assert callback.status_code == 302 and callback.headers["Location"] == "/dashboard"
     assert callback.headers["Referrer-Policy"] == "no-referrer"
     assert callback.headers["Cache-Control"] == "no-store"
     assert token_calls(sandbox, "authorization_code")[0]["status"] == 200
 
-    dashboard = web.get("/dashboard").get_data(as_text=True)
+    dashboard = project_web.get("/dashboard").get_data(as_text=True)
     if "read:projects" not in GRANTED:
         # No documented call needs the scopes this project requests: the dashboard says
         # what is missing and never calls the API (so nothing expires in use either).
@@ -73,22 +73,22 @@ def test_connect_list_add_task_refresh_and_revoke(
     assert projects, dashboard
 
     if "write:tasks" in GRANTED:
-        added = web.post(
+        added = project_web.post(
             "/dashboard/tasks",
             data={
-                "csrf_token": csrf_token(web, "/dashboard"),
+                "csrf_token": csrf_token(project_web, "/dashboard"),
                 "connection_id": connection_id_in(dashboard),
                 "project_id": projects[0],
                 "title": "Write the workshop notes",
             },
         )
         assert added.status_code == 303
-        assert "Added" in web.get("/dashboard").get_data(as_text=True)
+        assert "Added" in project_web.get("/dashboard").get_data(as_text=True)
     else:
         assert "Adding tasks needs write:tasks" in dashboard
 
-    advance_clock(app, sandbox, 61 * 60)
-    later = web.get("/dashboard")
+    advance_clock(project_app, sandbox, 61 * 60)
+    later = project_web.get("/dashboard")
     assert later.status_code == 200 and projects[0] in later.get_data(as_text=True)
     assert len(token_calls(sandbox, "refresh_token")) == 1
     assert not [
@@ -96,7 +96,7 @@ def test_connect_list_add_task_refresh_and_revoke(
     ]
 
     sandbox.revoke("ada", TEST_CLIENT_ID)
-    revoked = web.get("/dashboard")
+    revoked = project_web.get("/dashboard")
     assert revoked.status_code == 200 and "Reconnect" in revoked.get_data(as_text=True)
 
 
@@ -151,7 +151,8 @@ def test_disconnect_deletes_the_tokens(
 
 
 def test_fewer_scopes_granted_turns_features_off(web: FlaskClient, sandbox: SandboxServer) -> None:
-    # The user (here: the authorize URL) grants only read:projects.
+    # The app asks for read:projects and write:tasks (the `web` fixture); the user (here:
+    # the authorize URL) grants only read:projects.
     narrowed = re.sub(r"scope=[^&]+", "scope=read%3Aprojects", start_login(web))
     callback = sandbox.approve(narrowed, "ada")
     assert web.get(local_path(callback)).status_code == 302

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,7 +15,7 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.app import app_config, migrated_app
+from tests.helpers.app import app_config, migrated_app, requesting_api_scopes
 from tests.helpers.flow import (
     api_url,
     connect,
@@ -30,11 +31,16 @@ DOCUMENTED = re.compile(r"^(/oauth/authorize|/oauth/token|/v1/projects|/v1/proje
 
 
 @pytest.fixture
-def split_app(database_url: str, sandbox: SandboxServer) -> Iterator[Flask]:
-    """The app with fsckmsft's auth server and API on two different origins."""
+def split_app(database_url: str, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Flask]:
+    """The app with fsckmsft's auth server and API on two different origins, requesting the
+    API's scopes (whatever this project asks for)."""
     app = migrated_app(
         app_config(
-            database_url, sandbox.url, FSCKMSFT_API_URL=api_url(sandbox), CLOCK_SOURCE="sandbox"
+            database_url,
+            sandbox.url,
+            FSCKMSFT_API_URL=api_url(sandbox),
+            CLOCK_SOURCE="sandbox",
+            **requesting_api_scopes(sandbox, tmp_path),
         )
     )
     yield app

@@ -30,8 +30,8 @@ def only_connection(app: Flask) -> Connection:
 def deploy_new_secret(
     app: Flask, database_url: str, sandbox: SandboxServer
 ) -> Iterator[Callable[[], Flask]]:
-    """The operator generates a new secret on fsckmsft and deploys it: the same database and
-    keys, the new secret (call it once the test's logins are done)."""
+    """The operator generates a new secret on fsckmsft and deploys it: the same database,
+    keys and manifest, the new secret (call it once the test's logins are done)."""
     deployed: list[Flask] = []
 
     def deploy() -> Flask:
@@ -45,6 +45,7 @@ def deploy_new_secret(
                     CLOCK_SOURCE="sandbox",
                     SECRET_KEY=app.config["SECRET_KEY"],
                     TOKEN_ENCRYPTION_KEYS=app.config["TOKEN_ENCRYPTION_KEYS"],
+                    MARKETPLACE_MANIFEST=app.config["MARKETPLACE_MANIFEST"],
                     FSCKMSFT_CLIENT_SECRET=rotated["client_secret"],
                 )
             )

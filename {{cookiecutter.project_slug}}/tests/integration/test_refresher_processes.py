@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,18 +16,22 @@ from {{ cookiecutter.project_slug }}.extensions import db
 from {{ cookiecutter.project_slug }}.models import Connection, ConnectionStatus
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.app import app_config, migrated_app
+from tests.helpers.app import app_config, migrated_app, requesting_api_scopes
 from tests.helpers.flow import advance_clock
 from tests.helpers.refresher import refresh_calls, seed_connections, start_flask
 
 
 @pytest.mark.postgres
 def test_two_refreshers_and_web_traffic_refresh_500_connections_exactly_once(
-    postgres_url: str, sandbox: SandboxServer
+    postgres_url: str, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     app = migrated_app(
         app_config(
-            postgres_url, sandbox.url, FSCKMSFT_API_URL=sandbox.api_url, CLOCK_SOURCE="sandbox"
+            postgres_url,
+            sandbox.url,
+            FSCKMSFT_API_URL=sandbox.api_url,
+            CLOCK_SOURCE="sandbox",
+            **requesting_api_scopes(sandbox, tmp_path),  # the web traffic lists projects
         )
     )
     ids = seed_connections(app, sandbox, 500)

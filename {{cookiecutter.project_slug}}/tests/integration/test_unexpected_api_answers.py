@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,7 +17,7 @@ from {{ cookiecutter.project_slug }}.models import Connection
 from {{ cookiecutter.project_slug }}.tokens.cipher import token_associated_data
 
 from fsckmsft_sandbox.testing import SandboxServer
-from tests.helpers.app import app_config, migrated_app
+from tests.helpers.app import app_config, migrated_app, requesting_api_scopes
 from tests.helpers.fake_api import Answer, FakeApi
 from tests.helpers.flow import connect, connection_id_in, csrf_token
 
@@ -31,9 +32,19 @@ def api() -> Iterator[FakeApi]:
 
 
 @pytest.fixture
-def web(database_url: str, sandbox: SandboxServer, api: FakeApi) -> Iterator[FlaskClient]:
-    """A browser connected through the real sandbox, whose API calls reach the fake."""
-    app: Flask = migrated_app(app_config(database_url, sandbox.url, FSCKMSFT_API_URL=api.url))
+def web(
+    database_url: str, sandbox: SandboxServer, api: FakeApi, tmp_path: Path
+) -> Iterator[FlaskClient]:
+    """A browser connected through the real sandbox, whose API calls reach the fake (the
+    app requests the API's scopes, whatever this project asks for)."""
+    app: Flask = migrated_app(
+        app_config(
+            database_url,
+            sandbox.url,
+            FSCKMSFT_API_URL=api.url,
+            **requesting_api_scopes(sandbox, tmp_path),
+        )
+    )
     browser = app.test_client()
     assert connect(browser, sandbox).status_code == 302
     yield browser
