@@ -3,11 +3,13 @@
 Production refuses plain-http platform URLs at start-up, and the sandbox speaks plain http
 on loopback. So the app starts with https URLs (every production check runs), then only
 its platform edge is rebuilt against the sandbox. Cookies are `__Host-session`, Secure;
-the test client speaks https to the redirect URI's host.
+the test client speaks https to the redirect URI's host. A redirect URI under a path
+(`https://example.org/fsckmsft/callback`) has the app mounted there, as its proxy would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +30,23 @@ class HttpsBrowser(FlaskClient):
         self.environ_base["HTTP_REFERER"] = f"https://{self.application.config['SERVER_NAME']}/"
 
 
+class MountedAt:
+    """What a proxy that mounts the app under `prefix` does: a request under the prefix
+    reaches the app with the prefix moved to SCRIPT_NAME. Other paths pass unchanged, so the
+    tests' own requests (`/dashboard`) reach it too."""
+
+    def __init__(self, prefix: str, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.prefix = prefix
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(f"{self.prefix}/"):
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.prefix
+            environ["PATH_INFO"] = path.removeprefix(self.prefix)
+        return self.wsgi_app(environ, start_response)
+
+
 def production_app(database_url: str, sandbox_url: str, api_url: str | None = None) -> Flask:
     redirect_uri = MANIFEST.registration.redirect_uris[0]  # registered in the test sandbox
     app = migrated_app(
@@ -43,4 +62,7 @@ def production_app(database_url: str, sandbox_url: str, api_url: str | None = No
     # The test client then sends https://<redirect URI host>/... (Secure cookies travel).
     app.config.update(SERVER_NAME=urlsplit(redirect_uri).netloc, PREFERRED_URL_SCHEME="https")
     app.test_client_class = HttpsBrowser
+    prefix = urlsplit(redirect_uri).path.removesuffix("/callback")
+    if prefix:
+        app.wsgi_app = MountedAt(prefix, app.wsgi_app)  # type: ignore[method-assign]
     return app
