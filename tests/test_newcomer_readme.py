@@ -93,14 +93,17 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def wait_for_page(url: str, server: subprocess.Popen[str], seconds: float = 60) -> str:
+DEV_LOG = "make-dev.log"  # beside the project folder, never inside what the newcomer has
+
+
+def wait_for_page(url: str, server: subprocess.Popen[str], log: Path, seconds: float = 60) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
             with urllib.request.urlopen(url, timeout=2) as response:
                 return response.read().decode("utf-8")
         if server.poll() is not None:
-            output = server.stdout.read() if server.stdout else ""
+            output = log.read_text(encoding="utf-8", errors="replace")
             pytest.fail(f"make dev exited with {server.returncode} before serving:\n{output}")
         time.sleep(0.25)
     pytest.fail(f"nothing answered at {url} within {seconds:.0f} s")
@@ -110,16 +113,21 @@ def wait_for_page(url: str, server: subprocess.Popen[str], seconds: float = 60) 
 def make_dev(
     project: BakedProject, env: dict[str, str], command: list[str]
 ) -> Iterator[subprocess.Popen[str]]:
-    """`make dev …` in the background; stopped at the end with Ctrl-C (SIGINT to its group)."""
-    server = subprocess.Popen(
-        command,
-        cwd=project.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal gives it
-    )
+    """`make dev …` in the background; stopped at the end with Ctrl-C (SIGINT to its group).
+
+    Its output goes to a file, as a terminal would take it: a pipe nobody reads fills up,
+    and then make dev blocks on its next log line and cannot even stop on Ctrl-C.
+    """
+    with (project.path.parent / DEV_LOG).open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=project.path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal gives it
+        )
     try:
         yield server
     finally:
@@ -193,7 +201,7 @@ def test_newcomer_follows_the_readme_to_the_dashboard(bake: Bake, ports: str) ->
     )
     assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
     with make_dev(project, env, command) as server:
-        assert "Connect with fsckmsft" in wait_for_page(f"{app_url}/", server)
+        assert "Connect with fsckmsft" in wait_for_page(f"{app_url}/", server, project.path.parent / DEV_LOG)
         projects = connect_in_chromium(app_url, sandbox_port)
     assert "Difference Engine" in projects  # ada's first workspace, seeded by the sandbox
     assert server.returncode is not None
