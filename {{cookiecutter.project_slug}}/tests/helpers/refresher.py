@@ -69,7 +69,9 @@ def flask_env(app: Flask, **extra: str) -> dict[str, str]:
         "FSCKMSFT_CLIENT_SECRET", "FSCKMSFT_AUTH_URL", "FSCKMSFT_API_URL",
         "FSCKMSFT_REDIRECT_URI", "CLOCK_SOURCE", "MARKETPLACE_MANIFEST",
     ]  # fmt: skip
-    env = {**os.environ, **{name: str(config[name]) for name in names}}
+    # MARKETPLACE_MANIFEST only where the test set one; the rest every test config has.
+    chosen = {name: str(config[name]) for name in names if config.get(name) is not None}
+    env = {**os.environ, **chosen}
     env.update(DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"], FLASK_APP="{{ cookiecutter.project_slug }}")
     env.update(extra)
     return env
