@@ -1,6 +1,7 @@
 """The sandbox's database: users, workspaces, projects, tasks, OAuth apps, codes and tokens.
 
-Apps, codes and tokens implement Authlib's model mixins, so Authlib's grants can use them.
+Codes and tokens implement Authlib's model mixins, so Authlib's grants can use them (an app
+reaches them as `oauth.clients.RegisteredClient`).
 Secrets, codes and tokens are stored only as SHA-256 digests (see `credentials.digest`).
 """
 
@@ -13,13 +14,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .config import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME
-from .credentials import matches
-from .state import (
-    accepted_client_auth_methods,
-    current_settings,
-    sandbox_now,
-    scopes_in_force,
-)
+from .state import current_settings, sandbox_now
 
 
 class SandboxBase(DeclarativeBase):
@@ -64,8 +59,12 @@ class Task(Model):
     title: Mapped[str] = mapped_column(String(200))
 
 
-class OAuthApp(Model, ClientMixin):
-    """A registered OAuth app (an OAuth client, in RFC 6749's words)."""
+class OAuthApp(Model):
+    """A registered OAuth app (an OAuth client, in RFC 6749's words).
+
+    The admin API and the pages edit it; Authlib's grants read it as
+    `oauth.clients.RegisteredClient`.
+    """
 
     __tablename__ = "sandbox_apps"
     client_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -88,38 +87,6 @@ class OAuthApp(Model, ClientMixin):
     @property
     def scopes(self) -> list[str]:
         return self.scope.split()
-
-    def get_client_id(self) -> str:
-        return self.client_id
-
-    def get_default_redirect_uri(self) -> str | None:
-        # redirect_uri is required by the documentation: there is no default to fall back to.
-        return None
-
-    def get_allowed_scope(self, scope: str | None) -> str | None:
-        # An app may only request scopes it declared (and that exist: an undocumented scope
-        # only while its extension is on); None makes Authlib answer invalid_scope.
-        requested = (scope or "").split()
-        if not requested or not set(requested) <= set(self.scopes) & set(scopes_in_force()):
-            return None
-        return " ".join(dict.fromkeys(requested))
-
-    def check_redirect_uri(self, redirect_uri: str) -> bool:
-        # Exact string match only: prefix or pattern matching lets an attacker register a
-        # look-alike path and steal codes (open redirect / code interception).
-        return redirect_uri in self.redirect_uris
-
-    def check_client_secret(self, client_secret: str) -> bool:
-        return matches(client_secret, self.secret_digest)
-
-    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method in accepted_client_auth_methods()
-
-    def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code"
-
-    def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type in ("authorization_code", "refresh_token")
 
 
 class AuthorizationCode(Model, AuthorizationCodeMixin):
@@ -147,7 +114,23 @@ class AuthorizationCode(Model, AuthorizationCodeMixin):
         return sandbox_now() >= self.issued_at + current_settings().code_lifetime
 
 
-class Token(Model, TokenMixin):
+class RefreshTokenLife:
+    """When a refresh token still works: shared by the stored token (`Token`) and the row
+    the refresh grant reads (`oauth.refresh_tokens.RefreshTokenRecord`)."""
+
+    issued_at: float
+    refresh_used_at: float | None
+    refresh_revoked_at: float | None
+    revoked_at: float | None
+
+    def refresh_usable(self) -> bool:
+        """Unused, unrevoked, and used within the last 90 days (counted from its issue)."""
+        fresh = sandbox_now() < self.issued_at + REFRESH_TOKEN_LIFETIME
+        alive = self.refresh_revoked_at is None and self.revoked_at is None
+        return fresh and alive and self.refresh_used_at is None
+
+
+class Token(Model, RefreshTokenLife, TokenMixin):
     """One access token and the refresh token issued with it."""
 
     __tablename__ = "sandbox_tokens"
@@ -180,12 +163,6 @@ class Token(Model, TokenMixin):
 
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
-
-    def refresh_usable(self) -> bool:
-        """Unused, unrevoked, and used within the last 90 days (counted from its issue)."""
-        fresh = sandbox_now() < self.issued_at + REFRESH_TOKEN_LIFETIME
-        alive = self.refresh_revoked_at is None and self.revoked_at is None
-        return fresh and alive and self.refresh_used_at is None
 
     def is_live(self) -> bool:
         """Still grants access now or later: an authorization that counts as active."""

@@ -17,22 +17,18 @@ from authlib.oauth2.rfc6749.errors import (
     InvalidRequestError,
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
 from ..config import CLIENT_AUTH_METHOD
 from ..credentials import digest
-from ..models import AuthorizationCode, OAuthApp, Token, User, db
+from ..models import AuthorizationCode, Token, User, db
 from ..state import accepted_client_auth_methods, current_settings, sandbox_now
+from .clients import RegisteredClient
+from .refresh_tokens import RefreshTokenRecord, refresh_token_record, spend
 
-# Statements every refresh runs, built once: building one costs more than running it.
-_USER_EXISTS = select(User.__table__.c.id).where(User.__table__.c.id == bindparam("user_id"))
-_TOKEN_BY_REFRESH_DIGEST = select(Token).where(Token.refresh_digest == bindparam("digest"))
-_tokens = db.metadata.tables[Token.__tablename__]  # the Core table: no ORM step
-_SPEND_REFRESH_TOKEN = (
-    update(_tokens)
-    .where(_tokens.c.id == bindparam("token_id"), _tokens.c.refresh_used_at.is_(None))
-    .values(refresh_used_at=bindparam("now"))
-)
+# Every token request runs it; built once: building a statement costs more than running it.
+_users = db.metadata.tables[User.__tablename__]
+_USER_EXISTS = select(_users.c.id).where(_users.c.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ class Grantee:
 
 
 def grantee_if_user_exists(user_id: str, workspace_id: str) -> Grantee | None:
-    if db.session.execute(_USER_EXISTS, {"user_id": user_id}).first() is None:
+    if db.session.connection().execute(_USER_EXISTS, {"user_id": user_id}).first() is None:
         return None
     return Grantee(user_id, workspace_id)
 
@@ -58,7 +54,7 @@ class SandboxClientAuth:
     request: Any
     server: Any
 
-    def authenticate_token_endpoint_client(self) -> OAuthApp:
+    def authenticate_token_endpoint_client(self) -> RegisteredClient:
         methods = accepted_client_auth_methods()
         has_header = "Authorization" in self.request.headers
         if has_header and len(methods) == 1:
@@ -119,7 +115,9 @@ class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
         )
         db.session.commit()
 
-    def query_authorization_code(self, code: str, client: OAuthApp) -> AuthorizationCode | None:
+    def query_authorization_code(
+        self, code: str, client: RegisteredClient
+    ) -> AuthorizationCode | None:
         found = db.session.execute(
             db.select(AuthorizationCode).filter_by(code_digest=digest(code))
         ).scalar_one_or_none()
@@ -150,10 +148,8 @@ class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
         status, token, headers = super().create_token_response()
         return status, shaped_token_response(token, refresh=True), headers
 
-    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        found = db.session.execute(
-            _TOKEN_BY_REFRESH_DIGEST, {"digest": digest(refresh_token)}
-        ).scalar_one_or_none()
+    def authenticate_refresh_token(self, refresh_token: str) -> RefreshTokenRecord | None:
+        found = refresh_token_record(refresh_token)
         if found is None or found.client_id != self.request.client.client_id:
             return None
         reused = found.refresh_used_at is not None
@@ -164,18 +160,15 @@ class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
         # Used, revoked, or 90 days old: a stolen or stale refresh token buys nothing.
         return found if found.refresh_usable() else None
 
-    def authenticate_user(self, refresh_token: Token) -> Grantee | None:
+    def authenticate_user(self, refresh_token: RefreshTokenRecord) -> Grantee | None:
         return grantee_if_user_exists(refresh_token.user_id, refresh_token.workspace_id)
 
-    def revoke_old_credential(self, refresh_token: Token) -> None:
+    def revoke_old_credential(self, refresh_token: RefreshTokenRecord) -> None:
         """Spend the refresh token, in the transaction that stored its successor (save_token):
         both commit together, or neither does."""
-        spent = db.session.execute(
-            _SPEND_REFRESH_TOKEN, {"token_id": refresh_token.id, "now": sandbox_now()}
-        )
         # Spent exactly once, even by two requests that both passed the checks above (two
         # sandbox processes on one database): a replayed refresh token never buys two pairs.
-        if spent.rowcount != 1:  # type: ignore[attr-defined]
+        if not spend(refresh_token, sandbox_now()):
             db.session.rollback()
             raise InvalidGrantError("The refresh token was already used.")
         db.session.commit()

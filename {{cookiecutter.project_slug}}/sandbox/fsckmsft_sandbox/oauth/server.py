@@ -16,8 +16,9 @@ from ..config import (
     SCOPES,
 )
 from ..credentials import digest, new_access_token, new_refresh_token
-from ..models import OAuthApp, Token, db
+from ..models import Token, db
 from ..state import accepted_client_auth_methods, sandbox_now
+from .clients import RegisteredClient, registered_client
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant, S256CodeChallenge
 
 #: Authlib reads these from the Flask config: its defaults (864000 s tokens, no refresh
@@ -53,10 +54,10 @@ class SandboxAuthorizationServer(AuthorizationServer):
         return self.handle_response(status, body, headers)
 
 
-def query_client(client_id: str) -> OAuthApp | None:
+def query_client(client_id: str) -> RegisteredClient | None:
     if not isinstance(client_id, str) or len(client_id) > 100:
         return None
-    return db.session.get(OAuthApp, client_id)
+    return registered_client(client_id)
 
 
 def save_token(token: dict[str, Any], request: OAuth2Request) -> None:
@@ -67,7 +68,7 @@ def save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     """
     previous = request.authorization_code or request.refresh_token
     code_id = previous.id if request.authorization_code else previous.code_id
-    db.session.execute(
+    db.session.connection().execute(
         _INSERT_TOKEN,
         {
             "client_id": request.client.client_id,

@@ -4,8 +4,9 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from flask import Blueprint, Response, render_template, request
 
 from ..config import EXTENSION_SCOPES, SCOPES
-from ..models import OAuthApp, User, Workspace, db
+from ..models import User, Workspace, db
 from ..state import current_state
+from .clients import RegisteredClient
 from .grants import AuthorizationCodeGrant, Grantee
 from .server import authorization_server
 
@@ -62,7 +63,7 @@ def consent_page(
 ) -> Response:
     """The consent page for the signed-in sandbox user (the first one until another is
     picked): only that user's workspaces are offered."""
-    app: OAuthApp = grant.client
+    app: RegisteredClient = grant.client
     hidden = [(k, v) for k, values in params.items() if k not in CONSENT_FIELDS for v in values]
     scopes = [
         (scope, SCOPES[scope], scope in EXTENSION_SCOPES) for scope in grant.request.scope.split()
