@@ -1,20 +1,20 @@
 """The sandbox's database: users, workspaces, projects, tasks, OAuth apps, codes and tokens.
 
-Codes and tokens implement Authlib's model mixins, so Authlib's grants can use them (an app
-reaches them as `oauth.clients.RegisteredClient`).
+Tokens implement Authlib's TokenMixin, for its resource protector. The token endpoint reads
+apps, codes and refresh tokens with Core statements into frozen records (`oauth/`).
 Secrets, codes and tokens are stored only as SHA-256 digests (see `credentials.digest`).
 """
 
 import json
 from typing import TYPE_CHECKING
 
-from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
+from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .config import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME
-from .state import current_settings, sandbox_now
+from .state import sandbox_now
 
 
 class SandboxBase(DeclarativeBase):
@@ -89,7 +89,10 @@ class OAuthApp(Model):
         return self.scope.split()
 
 
-class AuthorizationCode(Model, AuthorizationCodeMixin):
+class AuthorizationCode(Model):
+    """A code the consent step issued; the token endpoint reads it as
+    `oauth.authorization_codes.AuthorizationCodeRecord`."""
+
     __tablename__ = "sandbox_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
     code_digest: Mapped[str] = mapped_column(String(64), unique=True)
@@ -102,16 +105,6 @@ class AuthorizationCode(Model, AuthorizationCodeMixin):
     code_challenge_method: Mapped[str | None] = mapped_column(String(10), nullable=True)
     issued_at: Mapped[float] = mapped_column()
     used_at: Mapped[float | None] = mapped_column(nullable=True)
-
-    def get_redirect_uri(self) -> str:
-        return self.redirect_uri
-
-    def get_scope(self) -> str:
-        return self.scope
-
-    def is_expired(self) -> bool:
-        # "Short-lived" is all the documentation says: the `code_lifetime` switch.
-        return sandbox_now() >= self.issued_at + current_settings().code_lifetime
 
 
 class RefreshTokenLife:

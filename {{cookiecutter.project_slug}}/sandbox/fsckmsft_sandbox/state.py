@@ -4,6 +4,7 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import current_app
+from sqlalchemy.pool import PoolProxiedConnection
 
 from .clock import SandboxClock
 from .config import BASIC_AUTH_METHOD, CLIENT_AUTH_METHOD, DOCUMENTED_SCOPES, SCOPES
@@ -27,6 +28,8 @@ class SandboxState:
     # be "database is locked" errors into a short wait, and makes "a refresh token works once"
     # hold under concurrent use.
     write_lock: threading.RLock = field(default_factory=threading.RLock)
+    # The token endpoint's own connection, opened at its first request (oauth/connection.py).
+    token_connection: PoolProxiedConnection | None = None
 
 
 def current_state() -> SandboxState:

@@ -155,6 +155,24 @@ def test_rotating_the_secret_refuses_the_old_one_at_once(flow: OAuthFlow, new_ap
     assert second.exchange(code, client_secret=new_secret).status_code == 200
 
 
+def test_the_token_endpoint_reads_the_registration_rotated_since_its_last_request(
+    flow: OAuthFlow, new_app: dict
+) -> None:
+    """The token endpoint holds its connection between requests; what it reads of the app
+    must still be the registration in force, not what it saw last time."""
+    second = flow.for_app(new_app)
+    refresh_token = second.tokens()["refresh_token"]
+    assert second.refresh(refresh_token).status_code == 200  # the registration, read once
+    rotated = requests.post(
+        f"{flow.server.url}/_sandbox/apps/{new_app['client_id']}/rotate-secret", timeout=10
+    )
+    old_secret = second.refresh(refresh_token)
+    assert old_secret.status_code == 401
+    assert old_secret.json()["error"] == "invalid_client"
+    new_secret = rotated.json()["client_secret"]
+    assert second.exchange(second.code(), client_secret=new_secret).status_code == 200
+
+
 def test_rotating_the_secret_keeps_issued_access_tokens_valid(
     flow: OAuthFlow, new_app: dict
 ) -> None:

@@ -6,8 +6,10 @@ import time
 import pytest
 from sqlalchemy import func, select, update
 
-from fsckmsft_sandbox.models import Token, db
-from fsckmsft_sandbox.oauth.grants import RefreshTokenGrant
+from fsckmsft_sandbox.models import AuthorizationCode, Token, db
+from fsckmsft_sandbox.oauth.authorization_codes import AuthorizationCodeRecord
+from fsckmsft_sandbox.oauth.grants import AuthorizationCodeGrant, RefreshTokenGrant
+from fsckmsft_sandbox.oauth.refresh_tokens import RefreshTokenRecord
 from fsckmsft_sandbox.testing import OAuthFlow
 
 DAY = 24 * 3600
@@ -264,7 +266,7 @@ def test_a_refresh_token_spent_elsewhere_during_a_refresh_buys_no_pair(
     app = flow.server.app
     checked = RefreshTokenGrant.authenticate_user
 
-    def spent_meanwhile(grant: RefreshTokenGrant, token: Token) -> object:
+    def spent_meanwhile(grant: RefreshTokenGrant, token: RefreshTokenRecord) -> object:
         with db.engine.begin() as other:  # another connection: the other process's write
             other.execute(
                 update(Token).where(Token.id == token.id).values(refresh_used_at=time.time())
@@ -279,6 +281,56 @@ def test_a_refresh_token_spent_elsewhere_during_a_refresh_buys_no_pair(
     assert answer.json()["error"] == "invalid_grant"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before
+
+
+def test_a_code_spent_elsewhere_during_an_exchange_buys_no_pair(
+    flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another sandbox process on the same database exchanges the code after this request
+    checked it: this request must answer invalid_grant and store no new pair."""
+    code = flow.code()
+    app = flow.server.app
+    checked = AuthorizationCodeGrant.authenticate_user
+
+    def spent_meanwhile(grant: AuthorizationCodeGrant, found: AuthorizationCodeRecord) -> object:
+        with db.engine.begin() as other:  # another connection: the other process's write
+            other.execute(
+                update(AuthorizationCode)
+                .where(AuthorizationCode.id == found.id)
+                .values(used_at=time.time())
+            )
+        return checked(grant, found)
+
+    monkeypatch.setattr(AuthorizationCodeGrant, "authenticate_user", spent_meanwhile)
+    with app.app_context():
+        pairs_before = db.session.scalar(select(func.count()).select_from(Token))
+    answer = flow.exchange(code)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before
+
+
+def test_a_token_request_that_fails_midway_leaves_nothing_behind(
+    flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token endpoint keeps its connection between requests: what a failed request
+    wrote before failing must not be committed by the next one."""
+    refresh_token = flow.tokens()["refresh_token"]
+    app = flow.server.app
+    spend = RefreshTokenGrant.revoke_old_credential
+
+    def broken(grant: RefreshTokenGrant, token: RefreshTokenRecord) -> None:
+        raise RuntimeError("a bug after the new pair was written")
+
+    with app.app_context():
+        pairs_before = db.session.scalar(select(func.count()).select_from(Token))
+    monkeypatch.setattr(RefreshTokenGrant, "revoke_old_credential", broken)
+    assert flow.refresh(refresh_token).status_code == 500
+    monkeypatch.setattr(RefreshTokenGrant, "revoke_old_credential", spend)
+    assert flow.refresh(refresh_token).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before + 1
 
 
 def _credentials(flow: OAuthFlow) -> dict[str, str]:

@@ -1,9 +1,9 @@
 """The OAuth client as Authlib's grants see it: a snapshot of one registration row.
 
 Authlib asks its `query_client` for an object with ClientMixin's checks. Every token
-request does, so the registration is read with one Core statement into a frozen object:
-no ORM identity map, no attribute instrumentation. The row is read afresh on each
-request, so an edit, a secret rotation or a deletion (the admin API, the pages, another
+request does, so the registration is read with one statement (statements.py) into a
+frozen object: no ORM identity map, no attribute instrumentation. The row is read afresh
+on each request, so an edit, a secret rotation or a deletion (the admin API, the pages, another
 sandbox process on the same database) is in force from the next request on.
 """
 
@@ -16,18 +16,21 @@ from sqlalchemy import bindparam, select
 from ..credentials import matches
 from ..models import OAuthApp, db
 from ..state import accepted_client_auth_methods, scopes_in_force
+from .connection import connection
+from .statements import Statement
 
 _apps = db.metadata.tables[OAuthApp.__tablename__]
-# Built once: every token request runs it.
-_CLIENT_BY_ID = select(
-    _apps.c.client_id,
-    _apps.c.secret_digest,
-    _apps.c.name,
-    _apps.c.description,
-    _apps.c.homepage_url,
-    _apps.c.redirect_uris_json,
-    _apps.c.scope,
-).where(_apps.c.client_id == bindparam("client_id"))
+_CLIENT_BY_ID = Statement(
+    select(
+        _apps.c.client_id,
+        _apps.c.secret_digest,
+        _apps.c.name,
+        _apps.c.description,
+        _apps.c.homepage_url,
+        _apps.c.redirect_uris_json,
+        _apps.c.scope,
+    ).where(_apps.c.client_id == bindparam("client_id"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +80,16 @@ class RegisteredClient(ClientMixin):
 
 def registered_client(client_id: str) -> RegisteredClient | None:
     """The app registered under `client_id`, as it is registered right now."""
-    row = db.session.connection().execute(_CLIENT_BY_ID, {"client_id": client_id}).first()
+    row = _CLIENT_BY_ID.run(connection(), {"client_id": client_id}).fetchone()
     if row is None:
         return None
+    client_id, secret_digest, name, description, homepage_url, redirect_uris_json, scope = row
     return RegisteredClient(
-        client_id=row.client_id,
-        secret_digest=row.secret_digest,
-        name=row.name,
-        description=row.description,
-        homepage_url=row.homepage_url,
-        redirect_uris=tuple(json.loads(row.redirect_uris_json)),
-        scope=row.scope,
+        client_id=client_id,
+        secret_digest=secret_digest,
+        name=name,
+        description=description,
+        homepage_url=homepage_url,
+        redirect_uris=tuple(json.loads(redirect_uris_json)),
+        scope=scope,
     )

@@ -21,14 +21,22 @@ from sqlalchemy import bindparam, select
 
 from ..config import CLIENT_AUTH_METHOD
 from ..credentials import digest
-from ..models import AuthorizationCode, Token, User, db
+from ..models import AuthorizationCode, User, db
 from ..state import accepted_client_auth_methods, current_settings, sandbox_now
+from .authorization_codes import (
+    AuthorizationCodeRecord,
+    authorization_code_record,
+    revoke_tokens_from_code,
+    spend_code,
+)
 from .clients import RegisteredClient
+from .connection import connection
 from .refresh_tokens import RefreshTokenRecord, refresh_token_record, spend
+from .statements import Statement
 
-# Every token request runs it; built once: building a statement costs more than running it.
+# Every token request runs it.
 _users = db.metadata.tables[User.__tablename__]
-_USER_EXISTS = select(_users.c.id).where(_users.c.id == bindparam("user_id"))
+_USER_EXISTS = Statement(select(_users.c.id).where(_users.c.id == bindparam("user_id")))
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Grantee:
 
 
 def grantee_if_user_exists(user_id: str, workspace_id: str) -> Grantee | None:
-    if db.session.connection().execute(_USER_EXISTS, {"user_id": user_id}).first() is None:
+    if _USER_EXISTS.run(connection(), {"user_id": user_id}).fetchone() is None:
         return None
     return Grantee(user_id, workspace_id)
 
@@ -117,10 +125,8 @@ class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
 
     def query_authorization_code(
         self, code: str, client: RegisteredClient
-    ) -> AuthorizationCode | None:
-        found = db.session.execute(
-            db.select(AuthorizationCode).filter_by(code_digest=digest(code))
-        ).scalar_one_or_none()
+    ) -> AuthorizationCodeRecord | None:
+        found = authorization_code_record(code)
         # A code issued to another app is worthless here (code injection).
         if found is None or found.client_id != client.client_id:
             return None
@@ -130,12 +136,17 @@ class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
             return None
         return None if found.is_expired() else found
 
-    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        """Spend the code, committing the tokens save_token stored with it."""
-        authorization_code.used_at = sandbox_now()
-        db.session.commit()
+    def delete_authorization_code(self, authorization_code: AuthorizationCodeRecord) -> None:
+        """Spend the code, in the transaction that stored the tokens it bought (save_token):
+        both commit together, or neither does."""
+        # Spent exactly once, even by two exchanges that both passed the checks above (two
+        # sandbox processes on one database): a code never buys two pairs.
+        if not spend_code(authorization_code, sandbox_now()):
+            connection().rollback()
+            raise InvalidGrantError("The authorization code was already used.")
+        connection().commit()
 
-    def authenticate_user(self, authorization_code: AuthorizationCode) -> Grantee | None:
+    def authenticate_user(self, authorization_code: AuthorizationCodeRecord) -> Grantee | None:
         return grantee_if_user_exists(authorization_code.user_id, authorization_code.workspace_id)
 
 
@@ -169,9 +180,9 @@ class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
         # Spent exactly once, even by two requests that both passed the checks above (two
         # sandbox processes on one database): a replayed refresh token never buys two pairs.
         if not spend(refresh_token, sandbox_now()):
-            db.session.rollback()
+            connection().rollback()
             raise InvalidGrantError("The refresh token was already used.")
-        db.session.commit()
+        connection().commit()
 
 
 class S256CodeChallenge(CodeChallenge):
@@ -196,11 +207,3 @@ class S256CodeChallenge(CodeChallenge):
         if sent and data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("Only code_challenge_method=S256 is supported.")
         super().validate_code_challenge(grant, redirect_uri)
-
-
-def revoke_tokens_from_code(code_id: int) -> None:
-    now = sandbox_now()
-    tokens = db.session.execute(db.select(Token).filter_by(code_id=code_id)).scalars()
-    for token in tokens:
-        token.revoked_at = token.revoked_at or now
-    db.session.commit()

@@ -19,7 +19,9 @@ from ..credentials import digest, new_access_token, new_refresh_token
 from ..models import Token, db
 from ..state import accepted_client_auth_methods, sandbox_now
 from .clients import RegisteredClient, registered_client
+from .connection import connection
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant, S256CodeChallenge
+from .statements import Statement
 
 #: Authlib reads these from the Flask config: its defaults (864000 s tokens, no refresh
 #: token, 48-character values) differ from the platform's.
@@ -32,8 +34,19 @@ AUTHLIB_CONFIG: dict[str, Any] = {
     "OAUTH2_REFRESH_TOKEN_GENERATOR": new_refresh_token,
     "OAUTH2_SCOPES_SUPPORTED": list(SCOPES),
 }
-# A plain insert, built once (every token request runs it): no ORM object to track.
-_INSERT_TOKEN = insert(db.metadata.tables[Token.__tablename__])
+# What save_token sets; the other columns (when it was used or revoked) start empty.
+_NEW_TOKEN_COLUMNS = (
+    "client_id",
+    "user_id",
+    "workspace_id",
+    "code_id",
+    "scope",
+    "access_digest",
+    "refresh_digest",
+    "issued_at",
+    "expires_in",
+)
+_INSERT_TOKEN = Statement(insert(db.metadata.tables[Token.__tablename__]), _NEW_TOKEN_COLUMNS)
 
 
 class SandboxAuthorizationServer(AuthorizationServer):
@@ -68,8 +81,8 @@ def save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     """
     previous = request.authorization_code or request.refresh_token
     code_id = previous.id if request.authorization_code else previous.code_id
-    db.session.connection().execute(
-        _INSERT_TOKEN,
+    _INSERT_TOKEN.run(
+        connection(),
         {
             "client_id": request.client.client_id,
             "user_id": request.user.user_id,

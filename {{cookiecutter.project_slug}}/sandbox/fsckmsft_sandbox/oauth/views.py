@@ -7,6 +7,7 @@ from ..config import EXTENSION_SCOPES, SCOPES
 from ..models import User, Workspace, db
 from ..state import current_state
 from .clients import RegisteredClient
+from .connection import token_request
 from .grants import AuthorizationCodeGrant, Grantee
 from .server import authorization_server
 
@@ -161,7 +162,7 @@ def token() -> Response:
     problem = malformed_token_request()
     if problem:
         return server.handle_error_response(None, InvalidRequestError(problem))
-    with current_state().write_lock:
+    with token_request():
         try:
             return server.create_token_response()
         except OAuth2Error as error:  # e.g. plain http on a non-loopback host
