@@ -7,9 +7,12 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
+from flask_migrate import upgrade
 
 from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.paths import project_path
 
 from tests.helpers.app import app_config
 
@@ -26,6 +29,29 @@ def test_healthz_reports_pending_migrations(unmigrated_app: Flask) -> None:
     health = unmigrated_app.test_client().get("/healthz")
     assert health.status_code == 503
     assert health.get_json() == {"status": "error", "database": "ok", "migrations": "pending"}
+
+
+def test_healthz_follows_the_migrations_on_either_database(database_url: str) -> None:
+    """Never migrated (no version table), one migration behind, then at head: the health
+    check reads Alembic's version table itself, on SQLite and PostgreSQL alike."""
+    app = create_app(app_config(database_url, "https://fsckmsft.test"))
+    health = app.test_client()
+    assert health.get("/healthz").get_json()["migrations"] == "pending"
+    with app.app_context():
+        migrations = ScriptDirectory(str(project_path("migrations")))
+        (head,) = migrations.get_heads()
+        previous = migrations.get_revision(head).down_revision
+        assert isinstance(previous, str)
+        upgrade(revision=previous)
+    behind = health.get("/healthz")
+    assert behind.status_code == 503
+    assert behind.get_json()["migrations"] == "pending"
+    with app.app_context():
+        upgrade()
+    current = health.get("/healthz")
+    assert current.get_json() == {"status": "ok", "database": "ok", "migrations": "current"}
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
 
 
 def test_healthz_is_ok_once_migrated(unit_app: Flask) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -20,6 +19,11 @@ from ..paths import project_path
 MIGRATIONS = project_path("migrations")
 #: Any failure of the database, for error handlers that must not import SQLAlchemy.
 DatabaseError = SQLAlchemyError
+# Where Alembic records the applied revision(s): its default table, which migrations/env.py
+# keeps. One plain query rather than Alembic's MigrationContext, which inspects the schema
+# on every call: /healthz asks on every probe of a load balancer.
+VERSION_TABLE = "alembic_version"
+_APPLIED_REVISIONS = text("SELECT version_num FROM alembic_version")
 
 
 @cache
@@ -34,8 +38,18 @@ def migrations_pending(engine: Engine, migrations: Path = MIGRATIONS) -> bool:
     Raises SQLAlchemyError when the database cannot be reached at all.
     """
     with engine.connect() as connection:
-        applied = frozenset(MigrationContext.configure(connection).get_current_heads())
+        applied = _applied_revisions(connection)
     return applied != _head_revisions(migrations)
+
+
+def _applied_revisions(connection: Connection) -> frozenset[str]:
+    try:
+        return frozenset(connection.execute(_APPLIED_REVISIONS).scalars())
+    except SQLAlchemyError:
+        connection.rollback()  # PostgreSQL: the failed statement ended the transaction
+        if connection.dialect.has_table(connection, VERSION_TABLE):
+            raise
+        return frozenset()  # never migrated
 
 
 def schema_is_behind(engine: Engine | None = None) -> bool:
