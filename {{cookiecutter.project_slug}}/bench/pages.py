@@ -23,19 +23,15 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import pstats
-import sqlite3
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
+from _api_stub import start_api_stub
+from _minimal_pages import create_database, minimal_app
 from _seeding import BENCH_APP, bench_config
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -43,44 +39,6 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from {{ cookiecutter.project_slug }} import create_app
 
 from fsckmsft_sandbox.testing import SandboxServer
-
-PROJECTS = {
-    "projects": [
-        {"id": f"prj_{number}", "name": f"Project {number}", "task_count": number}
-        for number in range(5)
-    ]
-}
-# A small page, compiled once, as the app's own templates are (an .html file: Jinja).
-PAGE = (Path(__file__).parent / "minimal_page.html").read_text(encoding="utf-8")
-
-
-class ApiStubHandler(BaseHTTPRequestHandler):
-    """A fast API origin: every GET /v1/projects answers the same projects."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive: both sides reuse one pooled connection
-    # Headers and body leave in two writes; with Nagle's algorithm (and the client's
-    # delayed ACK) the body would wait ~40 ms on a kept-alive connection.
-    disable_nagle_algorithm = True
-    body = json.dumps(PROJECTS).encode()
-
-    def do_GET(self) -> None:
-        found = self.path == "/v1/projects"
-        body = self.body if found else b"{}"
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None  # no access log
-
-
-def start_api_stub() -> str:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ApiStubHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}"
 
 
 def signed_in_app(tmp: Path, sandbox: SandboxServer, api_url: str) -> tuple[Flask, str]:
@@ -104,37 +62,6 @@ def signed_in_app(tmp: Path, sandbox: SandboxServer, api_url: str) -> tuple[Flas
         if (cookie := browser.get_cookie(name)) is not None
     )
     return app, cookies
-
-
-def minimal_app(tmp: Path, api_url: str) -> Flask:
-    """The same work done by hand: one row, one decryption, one API call, one template."""
-    key = AESGCM(AESGCM.generate_key(bit_length=256))
-    nonce = b"\0" * 12
-    sealed = key.encrypt(nonce, b"act_" + b"x" * 40, b"connections/c1/access_token")
-    database = sqlite3.connect(tmp / "minimal.db", check_same_thread=False)
-    database.execute("CREATE TABLE connections (id TEXT PRIMARY KEY, token BLOB, name TEXT)")
-    database.execute("INSERT INTO connections VALUES ('c1', ?, 'Workspace')", (sealed,))
-    database.commit()
-    http = requests.Session()
-    app = Flask("minimal")
-    page = app.jinja_env.from_string(PAGE)  # compiled once, as the app's templates are
-
-    @app.get("/dashboard")
-    def dashboard() -> str:
-        token, name = database.execute(
-            "SELECT token, name FROM connections WHERE id = 'c1'"
-        ).fetchone()
-        access = key.decrypt(nonce, token, b"connections/c1/access_token").decode()
-        answer = http.get(
-            f"{api_url}/v1/projects", headers={"Authorization": f"Bearer {access}"}, timeout=10
-        )
-        return page.render(title=name, projects=answer.json()["projects"])
-
-    @app.get("/")
-    def index() -> str:
-        return page.render(title="Acme Tasks", projects=[])
-
-    return app
 
 
 def call(app: Flask, path: str, cookie: str) -> None:
@@ -192,7 +119,8 @@ def main() -> None:
     api_url = start_api_stub()
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(seed_app=BENCH_APP) as sandbox:
         ours = signed_in_app(Path(tmp), sandbox, api_url)
-        minimal = minimal_app(Path(tmp), api_url)
+        database = Path(tmp) / "minimal.db"
+        minimal = minimal_app(database, create_database(database), api_url)
         if args.profile:
             path = "/dashboard" if args.profile == "dashboard" else "/"
             profile(ours[0], path, ours[1], args.requests)

@@ -1,0 +1,186 @@
+"""Signed-in pages served as users deploy them, against their minimal equivalents.
+
+    python bench/served_pages.py [--seconds 5] [--rounds 4] [--workers 2] [--connections 4]
+
+Both apps run under gunicorn, with the project's own gunicorn.conf.py (sync workers, the
+access log on: the same for both), and `wrk` (Debian: `apt-get install wrk`) drives each
+in turn over loopback, in ABBA rounds. The app is the project (installed as you installed
+it: `pip install -e .` or its wheel), signed in through a real login at the sandbox; the
+API its dashboard calls is a fast stub that both apps share. The minimal equivalents are
+those of `bench/pages.py` (`_minimal_pages.py`).
+
+Prints each median rate, `ratio dashboard / minimal` (target >= 0.8), `ratio signed-in
+/ / bare route` (target >= 0.6) and the ratio of `/healthz` to a route doing one read.
+This is how issue 16 measured: the ratios include what any deployed Flask page pays
+(gunicorn, the socket, HTTP parsing), which `bench/pages.py`, calling both as WSGI
+functions, leaves out on purpose.
+
+The app runs with APP_ENV=testing: production refuses a platform on loopback, and the
+request path is the same (production adds the Secure flag and HSTS to responses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from _api_stub import start_api_stub
+from _minimal_pages import create_database
+from _seeding import BENCH_APP, free_port
+
+from fsckmsft_sandbox.testing import SandboxServer
+
+PACKAGE = "{{ cookiecutter.project_slug }}"
+PROJECT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+
+
+def app_environment(tmp: Path, platform_url: str, api_url: str) -> dict[str, str]:
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    return {
+        "APP_ENV": "testing",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "TOKEN_ENCRYPTION_KEYS": f"kbench:{key}",
+        "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
+        "FSCKMSFT_CLIENT_ID": BENCH_APP["client_id"],
+        "FSCKMSFT_CLIENT_SECRET": BENCH_APP["client_secret"],
+        "FSCKMSFT_AUTH_URL": platform_url,
+        "FSCKMSFT_API_URL": api_url,
+        "FSCKMSFT_REDIRECT_URI": BENCH_APP["redirect_uris"][0],
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@contextmanager
+def gunicorn(app: str, environment: dict[str, str], workers: int) -> Iterator[str]:
+    """`app` served by gunicorn with the project's config; answers its origin."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **environment,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+    }
+    command = [sys.executable, "-m", "gunicorn", "--config", str(PROJECT / "gunicorn.conf.py")]
+    server = subprocess.Popen(
+        [*command, "--chdir", str(BENCH), app],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                requests.get(f"{origin}/healthz", timeout=5)
+                break
+            except requests.RequestException:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"gunicorn serving {app} did not start")
+        yield origin
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def sign_in(origin: str, sandbox: SandboxServer) -> str:
+    """A real login at the sandbox; answers the Cookie header the browser then sends."""
+    browser = requests.Session()
+    login = browser.get(f"{origin}/login", allow_redirects=False, timeout=10)
+    callback = urlsplit(sandbox.approve(login.headers["Location"], "ada"))
+    answer = browser.get(
+        f"{origin}{callback.path}?{callback.query}", allow_redirects=False, timeout=10
+    )
+    assert answer.status_code == 302, answer.status_code
+    # The first page adds its CSRF token to the session: later requests are like these.
+    assert "Project 0" in browser.get(f"{origin}/dashboard", timeout=10).text
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
+
+
+def wrk_rate(url: str, cookie: str, seconds: int, connections: int) -> float:
+    """Requests/s that wrk measured; every answer must have been a 200."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    report = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert "Non-2xx" not in report, report
+    found = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    assert found, report
+    return float(found.group(1))
+
+
+def compare(
+    app: str, minimal: str, cookie: str, path: str, args: argparse.Namespace
+) -> tuple[float, float]:
+    """Median rates of the app and its minimal equivalent, measured in ABBA rounds."""
+    mine: list[float] = []
+    theirs: list[float] = []
+    for number in range(args.rounds):
+        pair = [(app, cookie, mine), (minimal, "", theirs)]
+        for origin, cookie_header, rates in pair if number % 2 == 0 else reversed(pair):
+            rates.append(wrk_rate(origin + path, cookie_header, args.seconds, args.connections))
+    return sorted(mine)[args.rounds // 2], sorted(theirs)[args.rounds // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, each side")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk).")
+    api_url = start_api_stub()
+    with tempfile.TemporaryDirectory() as tmp, SandboxServer(seed_app=BENCH_APP) as sandbox:
+        environment = app_environment(Path(tmp), sandbox.url, api_url)
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", PACKAGE, "db", "upgrade"],
+            env={**os.environ, **environment},
+            check=True,
+            capture_output=True,
+        )
+        database = Path(tmp) / "minimal.db"
+        minimal_environment = {
+            "MINIMAL_DATABASE": str(database),
+            "MINIMAL_KEY": create_database(database).hex(),
+            "MINIMAL_API_URL": api_url,
+        }
+        with (
+            gunicorn(f"{PACKAGE}:create_app()", environment, args.workers) as app,
+            gunicorn(
+                "_minimal_pages:from_environment()", minimal_environment, args.workers
+            ) as minimal,
+        ):
+            cookie = sign_in(app, sandbox)
+            dashboard = compare(app, minimal, cookie, "/dashboard", args)
+            index = compare(app, minimal, cookie, "/", args)
+            health = compare(app, minimal, "", "/healthz", args)
+    print(f"/dashboard, this app:          {dashboard[0]:7.1f} requests/s")
+    print(f"/dashboard, minimal:           {dashboard[1]:7.1f} requests/s")
+    print(f"ratio dashboard / minimal: {dashboard[0] / dashboard[1]:.2f}  (target >= 0.8)")
+    print(f"signed-in /, this app:         {index[0]:7.1f} requests/s")
+    print(f"/, bare Flask route:           {index[1]:7.1f} requests/s")
+    print(f"ratio signed-in / / bare route: {index[0] / index[1]:.2f}  (target >= 0.6)")
+    print(f"/healthz, this app:            {health[0]:7.1f} requests/s")
+    print(f"/healthz, one sqlite3 read:    {health[1]:7.1f} requests/s")
+    print(f"ratio /healthz / minimal: {health[0] / health[1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
