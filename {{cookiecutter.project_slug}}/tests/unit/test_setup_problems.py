@@ -54,6 +54,19 @@ def test_healthz_follows_the_migrations_on_either_database(database_url: str) ->
         app.extensions["sqlalchemy"].engine.dispose()
 
 
+def test_healthz_reports_a_database_that_does_not_answer() -> None:
+    nowhere = "postgresql+psycopg://app:pw@127.0.0.1:1/nothing_listens_here"
+    app = create_app(
+        {
+            **app_config(nowhere, "https://fsckmsft.test"),
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+        }
+    )
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "error", "database": "unreachable"}
+
+
 def test_healthz_is_ok_once_migrated(unit_app: Flask) -> None:
     health = unit_app.test_client().get("/healthz")
     assert health.status_code == 200

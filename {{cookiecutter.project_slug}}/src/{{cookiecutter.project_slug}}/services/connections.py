@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -202,12 +202,3 @@ def end_unreachable(connection_ids: list[str]) -> None:
             connection.refresh_token_ciphertext = None
             connection.status = ConnectionStatus.ABANDONED
             connection.version += 1
-
-
-def database_answers() -> bool:
-    """True when the database answers a trivial query (for /healthz)."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means "not healthy"
-        return False
-    return True

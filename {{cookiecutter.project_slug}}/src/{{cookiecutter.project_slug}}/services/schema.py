@@ -52,6 +52,15 @@ def _applied_revisions(connection: Connection) -> frozenset[str]:
         return frozenset()  # never migrated
 
 
+def database_health() -> str:
+    """For /healthz, from one query: "unreachable", "pending" (behind its migrations, or
+    never migrated) or "current"."""
+    try:
+        return "pending" if migrations_pending(db.engine) else "current"
+    except SQLAlchemyError:
+        return "unreachable"
+
+
 def schema_is_behind(engine: Engine | None = None) -> bool:
     """Like migrations_pending (on the app's database by default), but False when the
     database does not answer: that is a different problem, with its own message."""

@@ -23,11 +23,10 @@ from ..models import Connection, ConnectionStatus
 from ..services import services
 from ..services.connections import (
     connections_in_order,
-    database_answers,
     mark_reachable,
     usable_connection,
 )
-from ..services.schema import schema_is_behind
+from ..services.schema import database_health
 
 blueprint = Blueprint("web", __name__)
 MAX_TASK_TITLE = 200
@@ -106,10 +105,11 @@ def add_task() -> Response | tuple[str, int]:
 
 @blueprint.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    if not database_answers():
+    health = database_health()
+    if health == "unreachable":
         return jsonify(status="error", database="unreachable"), 503
     # A database behind its migrations answers, then fails on the first missing column.
-    if schema_is_behind():
+    if health == "pending":
         return jsonify(status="error", database="ok", migrations="pending"), 503
     return jsonify(status="ok", database="ok", migrations="current"), 200
 
