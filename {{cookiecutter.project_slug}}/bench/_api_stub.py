@@ -18,6 +18,15 @@ PROJECTS = {
 }
 
 
+def send_json(handler: BaseHTTPRequestHandler, body: bytes, status: int = 200) -> None:
+    """One JSON answer, with its length: a kept-alive connection needs it."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class ApiStubHandler(BaseHTTPRequestHandler):
     """A fast API origin: every GET /v1/projects answers the same projects."""
 
@@ -29,12 +38,7 @@ class ApiStubHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         found = self.path == "/v1/projects"
-        body = self.body if found else b"{}"
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, self.body if found else b"{}", 200 if found else 404)
 
     def log_message(self, format: str, *args: object) -> None:
         return None  # no access log

@@ -20,6 +20,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from _api_stub import send_json
+
 
 class Stats:
     def __init__(self) -> None:
@@ -71,20 +73,13 @@ def handler(latency: float, stats: Stats) -> type[BaseHTTPRequestHandler]:
                     "scope": "read:projects write:tasks",
                 }
             ).encode()
-            self._send(body)
+            send_json(self, body)
             stats.answered()
 
         def do_GET(self) -> None:
             if self.path == "/reset":
                 stats.reset()
-            self._send(stats.as_json())
-
-        def _send(self, body: bytes) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_json(self, stats.as_json())
 
         def log_message(self, format: str, *args: object) -> None:
             return None  # no access log

@@ -1,6 +1,7 @@
 """Signed-in pages served as users deploy them, against their minimal equivalents.
 
     python bench/served_pages.py [--seconds 5] [--rounds 4] [--workers 2] [--connections 4]
+                                 [--database-url POSTGRESQL_SERVER_URL]
 
 Both apps run under gunicorn, with the project's own gunicorn.conf.py (sync workers, the
 access log on: the same for both), and `wrk` (Debian: `apt-get install wrk`) drives each
@@ -15,6 +16,10 @@ each also from the gunicorn workers' CPU time per request (read from /proc: Linu
 which other load on a shared machine disturbs far less. This is how issue 16 measured:
 the ratios include what any deployed Flask page pays (gunicorn, the socket, HTTP
 parsing), which `bench/pages.py`, calling both as WSGI functions, leaves out on purpose.
+
+The app's database is a SQLite file, or with --database-url a fresh database on that
+PostgreSQL server (dropped afterwards); the minimal routes always read SQLite in-process,
+so on PostgreSQL the ratios also show what its round trips cost a page.
 
 The app runs with APP_ENV=testing: production refuses a platform on loopback, and the
 request path is the same (production adds the Secure flag and HSTS to responses).
@@ -40,6 +45,7 @@ from urllib.parse import urlsplit
 
 import requests
 from _api_stub import start_api_stub
+from _databases import app_database
 from _minimal_pages import create_database
 from _seeding import BENCH_APP, free_port
 
@@ -50,13 +56,15 @@ PROJECT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 
 
-def app_environment(tmp: Path, platform_url: str, api_url: str) -> dict[str, str]:
+def app_environment(
+    tmp: Path, database_url: str, platform_url: str, api_url: str
+) -> dict[str, str]:
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
     return {
         "APP_ENV": "testing",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "TOKEN_ENCRYPTION_KEYS": f"kbench:{key}",
-        "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
+        "DATABASE_URL": database_url,
         "FSCKMSFT_CLIENT_ID": BENCH_APP["client_id"],
         "FSCKMSFT_CLIENT_SECRET": BENCH_APP["client_secret"],
         "FSCKMSFT_AUTH_URL": platform_url,
@@ -169,12 +177,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, each side")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
     api_url = start_api_stub()
-    with tempfile.TemporaryDirectory() as tmp, SandboxServer(seed_app=BENCH_APP) as sandbox:
-        environment = app_environment(Path(tmp), sandbox.url, api_url)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        app_database(args.database_url, Path(tmp)) as database_url,
+        SandboxServer(seed_app=BENCH_APP) as sandbox,
+    ):
+        environment = app_environment(Path(tmp), database_url, sandbox.url, api_url)
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", PACKAGE, "db", "upgrade"],
             env={**os.environ, **environment},
