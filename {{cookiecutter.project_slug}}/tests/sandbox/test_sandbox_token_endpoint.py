@@ -275,7 +275,7 @@ def test_a_refresh_token_spent_elsewhere_during_a_refresh_buys_no_pair(
 
     monkeypatch.setattr(RefreshTokenGrant, "authenticate_user", spent_meanwhile)
     with app.app_context():
-        pairs_before = db.session.scalar(select(func.count()).select_from(Token))
+        pairs_before = db.session.execute(select(func.count()).select_from(Token)).scalar_one()
     answer = flow.refresh(refresh_token)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
@@ -303,7 +303,7 @@ def test_a_code_spent_elsewhere_during_an_exchange_buys_no_pair(
 
     monkeypatch.setattr(AuthorizationCodeGrant, "authenticate_user", spent_meanwhile)
     with app.app_context():
-        pairs_before = db.session.scalar(select(func.count()).select_from(Token))
+        pairs_before = db.session.execute(select(func.count()).select_from(Token)).scalar_one()
     answer = flow.exchange(code)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
@@ -324,7 +324,7 @@ def test_a_token_request_that_fails_midway_leaves_nothing_behind(
         raise RuntimeError("a bug after the new pair was written")
 
     with app.app_context():
-        pairs_before = db.session.scalar(select(func.count()).select_from(Token))
+        pairs_before = db.session.execute(select(func.count()).select_from(Token)).scalar_one()
     monkeypatch.setattr(RefreshTokenGrant, "revoke_old_credential", broken)
     assert flow.refresh(refresh_token).status_code == 500
     monkeypatch.setattr(RefreshTokenGrant, "revoke_old_credential", spend)
