@@ -38,8 +38,9 @@ def token_request() -> Iterator[None]:
     state = current_state()
     with state.write_lock:
         if state.token_connection is None:
-            # Checked out of the engine's pool for good: its WAL setup ran on connect.
+            # Taken out of the engine's pool for good (its WAL setup ran on connect).
             state.token_connection = db.engine.raw_connection()
+            state.token_connection.detach()
         held: sqlite3.Connection = state.token_connection.dbapi_connection  # type: ignore[assignment]
         marker = _held.set(held)
         try:
