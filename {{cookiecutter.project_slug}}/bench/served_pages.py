@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import math
 import os
 import re
 import secrets
@@ -81,18 +82,29 @@ class Served:
     master_pid: int
 
     def workers_cpu_seconds(self) -> float:
-        """CPU time the gunicorn workers have used so far (Linux: read from /proc)."""
+        """CPU time the gunicorn workers have used so far (Linux: read from /proc; NaN
+        elsewhere, and the CPU ratios print as nan)."""
         ticks = 0
         children = Path(f"/proc/{self.master_pid}/task/{self.master_pid}/children")
+        if not children.exists():
+            return math.nan
         for pid in children.read_text().split():
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def answers(origin: str) -> bool:
+    try:
+        requests.get(f"{origin}/healthz", timeout=5)
+    except requests.RequestException:
+        return False
+    return True
+
+
 @contextmanager
-def gunicorn(app: str, environment: dict[str, str], workers: int) -> Iterator[Served]:
-    """`app` served by gunicorn with the project's config."""
+def gunicorn(app: str, environment: dict[str, str], workers: int, log: Path) -> Iterator[Served]:
+    """`app` served by gunicorn with the project's config; its error log goes to `log`."""
     port = free_port()
     env = {
         **os.environ,
@@ -101,22 +113,25 @@ def gunicorn(app: str, environment: dict[str, str], workers: int) -> Iterator[Se
         "WEB_CONCURRENCY": str(workers),
     }
     command = [sys.executable, "-m", "gunicorn", "--config", str(PROJECT / "gunicorn.conf.py")]
-    server = subprocess.Popen(
-        [*command, "--chdir", str(BENCH), app],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as errors:
+        # The access log (stdout) is written, as in production, and thrown away.
+        server = subprocess.Popen(
+            [*command, "--chdir", str(BENCH), app],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     origin = f"http://127.0.0.1:{port}"
     try:
+        started = False
         for _ in range(200):
-            try:
-                requests.get(f"{origin}/healthz", timeout=5)
+            started = server.poll() is None and answers(origin)
+            if started or server.poll() is not None:
                 break
-            except requests.RequestException:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"gunicorn serving {app} did not start")
+            time.sleep(0.05)
+        if not started:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"gunicorn serving {app} did not start; its log ends:\n{tail}")
         yield Served(origin, server.pid)
     finally:
         server.terminate()
@@ -180,7 +195,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed (Debian: apt-get install wrk).")
+        sys.exit("wrk is not installed (Debian: apt-get install wrk; macOS: brew install wrk).")
     api_url = start_api_stub()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -188,12 +203,15 @@ def main() -> None:
         SandboxServer(seed_app=BENCH_APP) as sandbox,
     ):
         environment = app_environment(Path(tmp), database_url, sandbox.url, api_url)
-        subprocess.run(
+        migrated = subprocess.run(
             [sys.executable, "-m", "flask", "--app", PACKAGE, "db", "upgrade"],
             env={**os.environ, **environment},
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if migrated.returncode != 0:
+            sys.exit(f"flask db upgrade failed:\n{migrated.stderr}")
+        logs = Path(tmp)
         database = Path(tmp) / "minimal.db"
         minimal_environment = {
             "MINIMAL_DATABASE": str(database),
@@ -201,9 +219,12 @@ def main() -> None:
             "MINIMAL_API_URL": api_url,
         }
         with (
-            gunicorn(f"{PACKAGE}:create_app()", environment, args.workers) as app,
+            gunicorn(f"{PACKAGE}:create_app()", environment, args.workers, logs / "app.log") as app,
             gunicorn(
-                "_minimal_pages:from_environment()", minimal_environment, args.workers
+                "_minimal_pages:from_environment()",
+                minimal_environment,
+                args.workers,
+                logs / "minimal.log",
             ) as minimal,
         ):
             cookie = sign_in(app.origin, sandbox)

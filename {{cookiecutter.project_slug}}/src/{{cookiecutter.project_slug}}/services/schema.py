@@ -6,11 +6,13 @@ page that meets a missing table says what to do instead of failing with a traceb
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, column, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -19,11 +21,16 @@ from ..paths import project_path
 MIGRATIONS = project_path("migrations")
 #: Any failure of the database, for error handlers that must not import SQLAlchemy.
 DatabaseError = SQLAlchemyError
+#: What /healthz reports of the database.
+Health = Literal["unreachable", "unreadable", "pending", "current"]
+
+log = logging.getLogger(__name__)
 # Where Alembic records the applied revision(s): its default table, which migrations/env.py
-# keeps. One plain query rather than Alembic's MigrationContext, which inspects the schema
-# on every call: /healthz asks on every probe of a load balancer.
+# keeps (a test migrates and reads it back). One plain query rather than Alembic's
+# MigrationContext, which inspects the schema on every call: /healthz runs on every probe
+# of a load balancer.
 VERSION_TABLE = "alembic_version"
-_APPLIED_REVISIONS = text("SELECT version_num FROM alembic_version")
+_APPLIED_REVISIONS = select(table(VERSION_TABLE, column("version_num")).c.version_num)
 
 
 @cache
@@ -43,22 +50,34 @@ def migrations_pending(engine: Engine, migrations: Path = MIGRATIONS) -> bool:
 
 
 def _applied_revisions(connection: Connection) -> frozenset[str]:
+    """The revisions Alembic recorded; none for a database never migrated. Raises
+    SQLAlchemyError when the version table is there but cannot be read."""
     try:
         return frozenset(connection.execute(_APPLIED_REVISIONS).scalars())
     except SQLAlchemyError:
-        connection.rollback()  # PostgreSQL: the failed statement ended the transaction
+        # PostgreSQL refuses every statement after a failed one until the rollback.
+        connection.rollback()
         if connection.dialect.has_table(connection, VERSION_TABLE):
             raise
         return frozenset()  # never migrated
 
 
-def database_health() -> str:
-    """For /healthz, from one query: "unreachable", "pending" (behind its migrations, or
-    never migrated) or "current"."""
+def database_health() -> Health:
+    """For /healthz: "unreachable" (no connection), "unreadable" (connected, but the
+    migration state cannot be read: permissions, a damaged version table), "pending"
+    (behind its migrations, or never migrated) or "current"."""
     try:
-        return "pending" if migrations_pending(db.engine) else "current"
-    except SQLAlchemyError:
+        connection = db.engine.connect()
+    except SQLAlchemyError as error:
+        log.warning("healthz: the database does not answer (%s)", type(error).__name__)
         return "unreachable"
+    with connection:
+        try:
+            applied = _applied_revisions(connection)
+        except SQLAlchemyError as error:
+            log.warning("healthz: the migration state is unreadable (%s)", type(error).__name__)
+            return "unreadable"
+    return "pending" if applied != _head_revisions(MIGRATIONS) else "current"
 
 
 def schema_is_behind(engine: Engine | None = None) -> bool:

@@ -109,8 +109,8 @@ def healthz() -> tuple[Response, int]:
     if health == "unreachable":
         return jsonify(status="error", database="unreachable"), 503
     # A database behind its migrations answers, then fails on the first missing column.
-    if health == "pending":
-        return jsonify(status="error", database="ok", migrations="pending"), 503
+    if health in ("pending", "unreadable"):
+        return jsonify(status="error", database="ok", migrations=health), 503
     return jsonify(status="ok", database="ok", migrations="current"), 200
 
 
