@@ -1,13 +1,15 @@
 """F4 and F5: POST /oauth/token, the code exchange and the refresh, as documented."""
 
+import sqlite3
 import threading
 import time
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from fsckmsft_sandbox.models import AuthorizationCode, Token, db
+from fsckmsft_sandbox.models import Token, db
 from fsckmsft_sandbox.oauth.authorization_codes import AuthorizationCodeRecord
+from fsckmsft_sandbox.oauth.connection import connection
 from fsckmsft_sandbox.oauth.grants import AuthorizationCodeGrant, RefreshTokenGrant
 from fsckmsft_sandbox.oauth.refresh_tokens import RefreshTokenRecord
 from fsckmsft_sandbox.testing import OAuthFlow
@@ -257,20 +259,20 @@ def test_concurrent_refreshes_of_one_token_succeed_exactly_once(flow: OAuthFlow)
     assert errors == ["invalid_grant"] * 11
 
 
-def test_a_refresh_token_spent_elsewhere_during_a_refresh_buys_no_pair(
+def test_a_refresh_token_spent_after_its_check_buys_no_pair(
     flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another sandbox process on the same database spends the token after this request
-    checked it: this request must answer invalid_grant and store no new pair."""
+    """The token is spent after this request checked it (the request's transaction holds
+    SQLite's write lock, so only its own connection can write now): the conditional spend
+    must still answer invalid_grant and store no new pair."""
     refresh_token = flow.tokens()["refresh_token"]
     app = flow.server.app
     checked = RefreshTokenGrant.authenticate_user
 
     def spent_meanwhile(grant: RefreshTokenGrant, token: RefreshTokenRecord) -> object:
-        with db.engine.begin() as other:  # another connection: the other process's write
-            other.execute(
-                update(Token).where(Token.id == token.id).values(refresh_used_at=time.time())
-            )
+        connection().execute(
+            "UPDATE sandbox_tokens SET refresh_used_at = ? WHERE id = ?", (time.time(), token.id)
+        )
         return checked(grant, token)
 
     monkeypatch.setattr(RefreshTokenGrant, "authenticate_user", spent_meanwhile)
@@ -283,22 +285,45 @@ def test_a_refresh_token_spent_elsewhere_during_a_refresh_buys_no_pair(
         assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before
 
 
-def test_a_code_spent_elsewhere_during_an_exchange_buys_no_pair(
+def test_a_refresh_holds_the_write_lock_from_its_first_check(
     flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another sandbox process on the same database exchanges the code after this request
-    checked it: this request must answer invalid_grant and store no new pair."""
+    """Another process cannot write between a refresh's checks and its writes: the checks
+    read the state the new pair is stored against."""
+    refresh_token = flow.tokens()["refresh_token"]
+    checked = RefreshTokenGrant.authenticate_user
+    other_writer: list[str] = []
+
+    def write_from_another_process(grant: RefreshTokenGrant, token: RefreshTokenRecord) -> object:
+        other = sqlite3.connect(str(db.engine.url.database), timeout=0.1)
+        try:
+            other.execute("UPDATE sandbox_users SET username = username")
+            other.commit()
+            other_writer.append("wrote")
+        except sqlite3.OperationalError as error:
+            other_writer.append(str(error))
+        finally:
+            other.close()
+        return checked(grant, token)
+
+    monkeypatch.setattr(RefreshTokenGrant, "authenticate_user", write_from_another_process)
+    assert flow.refresh(refresh_token).status_code == 200
+    assert other_writer == ["database is locked"]
+
+
+def test_a_code_spent_after_its_check_buys_no_pair(
+    flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code is spent after this request checked it: the conditional spend must still
+    answer invalid_grant and store no new pair."""
     code = flow.code()
     app = flow.server.app
     checked = AuthorizationCodeGrant.authenticate_user
 
     def spent_meanwhile(grant: AuthorizationCodeGrant, found: AuthorizationCodeRecord) -> object:
-        with db.engine.begin() as other:  # another connection: the other process's write
-            other.execute(
-                update(AuthorizationCode)
-                .where(AuthorizationCode.id == found.id)
-                .values(used_at=time.time())
-            )
+        connection().execute(
+            "UPDATE sandbox_codes SET used_at = ? WHERE id = ?", (time.time(), found.id)
+        )
         return checked(grant, found)
 
     monkeypatch.setattr(AuthorizationCodeGrant, "authenticate_user", spent_meanwhile)

@@ -30,10 +30,13 @@ def connection() -> sqlite3.Connection:
 
 @contextmanager
 def token_request() -> Iterator[None]:
-    """Run one token request on the token endpoint's connection, under the write lock.
+    """Run one token request on the token endpoint's connection, under the write lock, in
+    one transaction that holds SQLite's write lock from its first read.
 
-    What the request leaves uncommitted (a refused refresh stored nothing, or must not) is
-    rolled back: the grants commit what they mean to keep.
+    Every check then reads the same snapshot the writes land in, and SQLite takes its locks
+    once per request rather than once per read. What the request leaves uncommitted (a
+    refused refresh stored nothing, or must not) is rolled back: the grants commit what they
+    mean to keep.
     """
     state = current_state()
     with state.write_lock:
@@ -44,6 +47,7 @@ def token_request() -> Iterator[None]:
         held: sqlite3.Connection = state.token_connection.dbapi_connection  # type: ignore[assignment]
         marker = _held.set(held)
         try:
+            held.execute("BEGIN IMMEDIATE")
             yield
         finally:
             _held.reset(marker)
