@@ -20,15 +20,7 @@ from tests.helpers.app import app_config
 
 
 @pytest.fixture
-def unmigrated_app(sqlite_url: str) -> Iterator[Flask]:
-    app = create_app(app_config(sqlite_url, "https://fsckmsft.test"))
-    yield app
-    with app.app_context():
-        app.extensions["sqlalchemy"].engine.dispose()
-
-
-@pytest.fixture
-def app_on_either_database(database_url: str) -> Iterator[Flask]:
+def unmigrated_app(database_url: str) -> Iterator[Flask]:
     """An app on a database nothing has migrated yet, on SQLite and on PostgreSQL."""
     app = create_app(app_config(database_url, "https://fsckmsft.test"))
     yield app
@@ -48,39 +40,39 @@ def _migrate(app: Flask, *, behind_head: int = 0) -> None:
 
 
 def test_healthz_reports_a_database_never_migrated_as_pending(
-    app_on_either_database: Flask,
+    unmigrated_app: Flask,
 ) -> None:
-    health = app_on_either_database.test_client().get("/healthz")
+    health = unmigrated_app.test_client().get("/healthz")
     assert health.status_code == 503
     assert health.get_json() == {"status": "error", "database": "ok", "migrations": "pending"}
 
 
 def test_healthz_reports_a_database_one_migration_behind_as_pending(
-    app_on_either_database: Flask,
+    unmigrated_app: Flask,
 ) -> None:
-    _migrate(app_on_either_database, behind_head=1)
-    health = app_on_either_database.test_client().get("/healthz")
+    _migrate(unmigrated_app, behind_head=1)
+    health = unmigrated_app.test_client().get("/healthz")
     assert health.status_code == 503
     assert health.get_json() == {"status": "error", "database": "ok", "migrations": "pending"}
 
 
-def test_healthz_is_ok_at_the_newest_migration(app_on_either_database: Flask) -> None:
+def test_healthz_is_ok_at_the_newest_migration(unmigrated_app: Flask) -> None:
     """Also says that the health check reads the table Alembic writes its version to."""
-    _migrate(app_on_either_database)
-    health = app_on_either_database.test_client().get("/healthz")
+    _migrate(unmigrated_app)
+    health = unmigrated_app.test_client().get("/healthz")
     assert health.status_code == 200
     assert health.get_json() == {"status": "ok", "database": "ok", "migrations": "current"}
 
 
 def test_healthz_reports_a_version_table_it_cannot_read(
-    app_on_either_database: Flask, caplog: pytest.LogCaptureFixture
+    unmigrated_app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Connected, but the migration state cannot be read (here a damaged version table;
     in production more often a role without SELECT on it): not "unreachable", not "current"."""
-    _migrate(app_on_either_database)
-    with app_on_either_database.app_context(), db.engine.begin() as connection:
+    _migrate(unmigrated_app)
+    with unmigrated_app.app_context(), db.engine.begin() as connection:
         connection.execute(text("ALTER TABLE alembic_version RENAME COLUMN version_num TO v"))
-    health = app_on_either_database.test_client().get("/healthz")
+    health = unmigrated_app.test_client().get("/healthz")
     assert health.status_code == 503
     assert health.get_json() == {"status": "error", "database": "ok", "migrations": "unreadable"}
     assert "the migration state is unreadable" in caplog.text
