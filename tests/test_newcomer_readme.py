@@ -109,6 +109,10 @@ def wait_for_page(url: str, server: subprocess.Popen[str], log: Path, seconds: f
     pytest.fail(f"nothing answered at {url} within {seconds:.0f} s")
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def make_dev(
     project: BakedProject, env: dict[str, str], command: list[str]
@@ -127,6 +131,10 @@ def make_dev(
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,  # its own process group, as a terminal gives it
+            # and Ctrl-C's default action, as a terminal gives it too: a test run started in
+            # the background (`nohup make test &`) hands its children SIGINT ignored, and
+            # Python then never raises KeyboardInterrupt.
+            preexec_fn=_interruptible,
         )
     try:
         yield server
