@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from fsckmsft_sandbox.models import Token, db
@@ -259,6 +260,12 @@ def test_concurrent_refreshes_of_one_token_succeed_exactly_once(flow: OAuthFlow)
     assert errors == ["invalid_grant"] * 11
 
 
+def stored_pairs(app: Flask) -> int:
+    """How many token pairs the sandbox has stored."""
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(Token)).scalar_one()
+
+
 def test_a_refresh_token_spent_after_its_check_buys_no_pair(
     flow: OAuthFlow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -276,13 +283,11 @@ def test_a_refresh_token_spent_after_its_check_buys_no_pair(
         return checked(grant, token)
 
     monkeypatch.setattr(RefreshTokenGrant, "authenticate_user", spent_meanwhile)
-    with app.app_context():
-        pairs_before = db.session.execute(select(func.count()).select_from(Token)).scalar_one()
+    pairs_before = stored_pairs(app)
     answer = flow.refresh(refresh_token)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before
+    assert stored_pairs(app) == pairs_before
 
 
 def test_a_refresh_holds_the_write_lock_from_its_first_check(
@@ -327,13 +332,11 @@ def test_a_code_spent_after_its_check_buys_no_pair(
         return checked(grant, found)
 
     monkeypatch.setattr(AuthorizationCodeGrant, "authenticate_user", spent_meanwhile)
-    with app.app_context():
-        pairs_before = db.session.execute(select(func.count()).select_from(Token)).scalar_one()
+    pairs_before = stored_pairs(app)
     answer = flow.exchange(code)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before
+    assert stored_pairs(app) == pairs_before
 
 
 def test_a_token_request_that_fails_midway_leaves_nothing_behind(
@@ -348,14 +351,12 @@ def test_a_token_request_that_fails_midway_leaves_nothing_behind(
     def broken(grant: RefreshTokenGrant, token: RefreshTokenRecord) -> None:
         raise RuntimeError("a bug after the new pair was written")
 
-    with app.app_context():
-        pairs_before = db.session.execute(select(func.count()).select_from(Token)).scalar_one()
+    pairs_before = stored_pairs(app)
     monkeypatch.setattr(RefreshTokenGrant, "revoke_old_credential", broken)
     assert flow.refresh(refresh_token).status_code == 500
     monkeypatch.setattr(RefreshTokenGrant, "revoke_old_credential", spend)
     assert flow.refresh(refresh_token).status_code == 200
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Token)) == pairs_before + 1
+    assert stored_pairs(app) == pairs_before + 1
 
 
 def _credentials(flow: OAuthFlow) -> dict[str, str]:

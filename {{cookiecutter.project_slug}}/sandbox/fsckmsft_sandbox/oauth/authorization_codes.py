@@ -5,15 +5,15 @@ endpoint reads one (statements.py) into a frozen record and spends it with a con
 `UPDATE`, on the token endpoint's connection (connection.py).
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 
 from ..credentials import digest
 from ..models import AuthorizationCode, Token, db
 from ..state import current_settings, sandbox_now
 from .connection import connection
-from .statements import Statement
+from .statements import Statement, record_by_digest, spend_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +44,8 @@ class AuthorizationCodeRecord:
 
 _codes = db.metadata.tables[AuthorizationCode.__tablename__]
 _tokens = db.metadata.tables[Token.__tablename__]
-_BY_DIGEST = Statement(
-    # The record's fields, in order.
-    select(*(_codes.c[field.name] for field in fields(AuthorizationCodeRecord))).where(
-        _codes.c.code_digest == bindparam("digest")
-    )
-)
-# Conditional: of two exchanges of one code, only one spends it.
-_SPEND = Statement(
-    update(_codes)
-    .where(_codes.c.id == bindparam("code_id"), _codes.c.used_at.is_(None))
-    .values(used_at=bindparam("now"))
-)
+_BY_DIGEST = record_by_digest(_codes, AuthorizationCodeRecord, "code_digest")
+_SPEND = spend_once(_codes, "used_at")
 _REVOKE_TOKENS_FROM_CODE = Statement(
     update(_tokens)
     .where(_tokens.c.code_id == bindparam("granting_code"), _tokens.c.revoked_at.is_(None))
@@ -71,7 +61,7 @@ def authorization_code_record(code: str) -> AuthorizationCodeRecord | None:
 
 def spend_code(record: AuthorizationCodeRecord, now: float) -> bool:
     """Mark the code used; False when another exchange spent it first."""
-    return _SPEND.run(connection(), {"code_id": record.id, "now": now}).rowcount == 1
+    return _SPEND.run(connection(), {"row_id": record.id, "now": now}).rowcount == 1
 
 
 def revoke_tokens_from_code(code_id: int) -> None:

@@ -139,15 +139,23 @@ class AuthorizationCodeGrant(SandboxClientAuth, grants.AuthorizationCodeGrant):
     def delete_authorization_code(self, authorization_code: AuthorizationCodeRecord) -> None:
         """Spend the code, in the transaction that stored the tokens it bought (save_token):
         both commit together, or neither does."""
-        # Spent exactly once, even by two exchanges that both passed the checks above (two
-        # sandbox processes on one database): a code never buys two pairs.
-        if not spend_code(authorization_code, sandbox_now()):
-            connection().rollback()
-            raise InvalidGrantError("The authorization code was already used.")
-        connection().commit()
+        _commit_if_spent(spend_code(authorization_code, sandbox_now()), "authorization code")
 
     def authenticate_user(self, authorization_code: AuthorizationCodeRecord) -> Grantee | None:
         return grantee_if_user_exists(authorization_code.user_id, authorization_code.workspace_id)
+
+
+def _commit_if_spent(spent: bool, credential: str) -> None:
+    """Commit the new pair together with the spend of the credential that bought it.
+
+    Spent exactly once, even by two requests that both passed the checks (two sandbox
+    processes on one database): where the spend found it spent already, the new pair is
+    rolled back and the request refused, so one credential never buys two pairs.
+    """
+    if not spent:
+        connection().rollback()
+        raise InvalidGrantError(f"The {credential} was already used.")
+    connection().commit()
 
 
 class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
@@ -177,12 +185,7 @@ class RefreshTokenGrant(SandboxClientAuth, grants.RefreshTokenGrant):
     def revoke_old_credential(self, refresh_token: RefreshTokenRecord) -> None:
         """Spend the refresh token, in the transaction that stored its successor (save_token):
         both commit together, or neither does."""
-        # Spent exactly once, even by two requests that both passed the checks above (two
-        # sandbox processes on one database): a replayed refresh token never buys two pairs.
-        if not spend(refresh_token, sandbox_now()):
-            connection().rollback()
-            raise InvalidGrantError("The refresh token was already used.")
-        connection().commit()
+        _commit_if_spent(spend(refresh_token, sandbox_now()), "refresh token")
 
 
 class S256CodeChallenge(CodeChallenge):

@@ -5,15 +5,14 @@ attributes) cost more than the rest of the grant's database work, so the row is 
 (statements.py) into a frozen record that carries the same checks as the stored `Token`.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from authlib.oauth2.rfc6749 import ClientMixin
-from sqlalchemy import bindparam, select, update
 
 from ..credentials import digest
 from ..models import RefreshTokenLife, Token, db
 from .connection import connection
-from .statements import Statement
+from .statements import record_by_digest, spend_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +39,8 @@ class RefreshTokenRecord(RefreshTokenLife):
 
 
 _tokens = db.metadata.tables[Token.__tablename__]
-_BY_REFRESH_DIGEST = Statement(
-    # The record's fields, in order.
-    select(*(_tokens.c[field.name] for field in fields(RefreshTokenRecord))).where(
-        _tokens.c.refresh_digest == bindparam("digest")
-    )
-)
-# Conditional: of two requests that both passed the checks, only one spends the token.
-_SPEND = Statement(
-    update(_tokens)
-    .where(_tokens.c.id == bindparam("token_id"), _tokens.c.refresh_used_at.is_(None))
-    .values(refresh_used_at=bindparam("now"))
-)
+_BY_REFRESH_DIGEST = record_by_digest(_tokens, RefreshTokenRecord, "refresh_digest")
+_SPEND = spend_once(_tokens, "refresh_used_at")
 
 
 def refresh_token_record(refresh_token: str) -> RefreshTokenRecord | None:
@@ -62,4 +51,4 @@ def refresh_token_record(refresh_token: str) -> RefreshTokenRecord | None:
 
 def spend(record: RefreshTokenRecord, now: float) -> bool:
     """Mark the refresh token used; False when another request spent it first."""
-    return _SPEND.run(connection(), {"token_id": record.id, "now": now}).rowcount == 1
+    return _SPEND.run(connection(), {"row_id": record.id, "now": now}).rowcount == 1
